@@ -1,0 +1,115 @@
+# cxlpolicy — plain Makefile.  `make help` lists the targets.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+CC ?= cc
+
+PKG_LIBS := json-c numa
+CHECK_LIBS := check
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wwrite-strings -Wformat=2
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g $(WARNINGS) -fno-common -fstack-protector-strong \
+	-Ipkg $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+OPT_CFLAGS := -O2 -D_FORTIFY_SOURCE=2
+SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+LIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -ljson-c -lnuma)
+CHECK_LDLIBS := $(shell pkg-config --libs $(CHECK_LIBS) 2>/dev/null || echo -lcheck)
+
+PKG_SRCS := $(wildcard pkg/*.c)
+CTL_SRCS := $(wildcard cmd/cxlpolicyctl/*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+GUEST_PROG_SRCS := $(wildcard tests/guest/progs/*.c)
+
+# Two flavours of every object: release (build/) and sanitized (build/asan/).
+REL_PKG_OBJS := $(PKG_SRCS:%.c=build/obj/%.o)
+SAN_PKG_OBJS := $(PKG_SRCS:%.c=build/asan/obj/%.o)
+REL_CTL_OBJS := $(CTL_SRCS:%.c=build/obj/%.o)
+SAN_CTL_OBJS := $(CTL_SRCS:%.c=build/asan/obj/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
+GUEST_PROGS := $(GUEST_PROG_SRCS:tests/guest/progs/%.c=build/guest/%)
+
+.PHONY: all deps run check unit integration guest guest-shell bench install \
+	clean format help
+
+all: build/bin/cxlpolicyctl $(GUEST_PROGS)
+
+help:
+	@echo "make deps         install every Debian package the build and tests need (root)"
+	@echo "make              build build/bin/cxlpolicyctl"
+	@echo "make run          show the memory topology and scan every process"
+	@echo "make check        unit tests (ASan+UBSan), host integration tests, guest tests"
+	@echo "make guest-shell  boot the CXL test guest with a shell (TOPOLOGY=plain|cxl)"
+	@echo "make install      install to \$$(DESTDIR)\$$(PREFIX)"
+
+DEB_PACKAGES := build-essential pkg-config libnuma-dev libjson-c-dev \
+	libcgroup-dev libsystemd-dev check libsubunit-dev \
+	qemu-system-x86 busybox-static cpio gnuplot-nox
+
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get install)"; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
+
+build/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/asan/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/lib/libcxlpolicy.a: $(REL_PKG_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+build/asan/lib/libcxlpolicy.a: $(SAN_PKG_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+build/bin/cxlpolicyctl: $(REL_CTL_OBJS) build/lib/libcxlpolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+build/asan/bin/cxlpolicyctl: $(SAN_CTL_OBJS) build/asan/lib/libcxlpolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+build/asan/tests/%: build/asan/obj/tests/unit/%.o build/asan/lib/libcxlpolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LDLIBS)
+
+build/guest/%: tests/guest/progs/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lnuma
+
+run: build/bin/cxlpolicyctl
+	build/bin/cxlpolicyctl nodes
+	@echo
+	build/bin/cxlpolicyctl scan --all --summary
+
+unit: $(UNIT_BINS)
+	@tests/unit/run.sh $(UNIT_BINS)
+
+integration: build/asan/bin/cxlpolicyctl
+	@tests/integration/run.sh build/asan/bin/cxlpolicyctl
+
+guest: build/bin/cxlpolicyctl $(GUEST_PROGS)
+	@tests/guest/run-all.sh
+
+guest-shell: build/bin/cxlpolicyctl $(GUEST_PROGS)
+	tests/guest/run.sh $(or $(TOPOLOGY),cxl) --shell
+
+check: unit integration guest
+
+install: build/bin/cxlpolicyctl
+	install -D -m 0755 build/bin/cxlpolicyctl $(DESTDIR)$(BINDIR)/cxlpolicyctl
+
+format:
+	clang-format -i $(PKG_SRCS) $(wildcard pkg/*.h) $(CTL_SRCS) $(wildcard cmd/*/*.h) $(UNIT_SRCS)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

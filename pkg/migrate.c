@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+#include "migrate.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <numaif.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "macro.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void migrate_pacer_init(struct migrate_pacer *pacer, uint64_t target_ns)
+{
+	pacer->chunk = 256;
+	pacer->target_ns = target_ns ? target_ns : MIGRATE_TARGET_NS;
+}
+
+size_t migrate_pacer_next(const struct migrate_pacer *pacer, size_t pages,
+			  uint64_t elapsed_ns)
+{
+	uint64_t next;
+
+	if (pages == 0)
+		return pacer->chunk;
+	if (elapsed_ns == 0)
+		elapsed_ns = 1;
+	next = (uint64_t)pages * pacer->target_ns / elapsed_ns;
+	/* Grow at most 2x a step (timing noise), shrink at once. */
+	next = MIN(next, (uint64_t)pages * 2);
+	next = MAX(next, (uint64_t)MIGRATE_MIN_CHUNK);
+	next = MIN(next, (uint64_t)MIGRATE_MAX_CHUNK);
+	return (size_t)next;
+}
+
+bool migrate_have_cap_sys_nice(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return false;
+	return data[CAP_SYS_NICE / 32].effective & (1U << (CAP_SYS_NICE % 32));
+}
+
+int migrate_default_flags(void)
+{
+	return migrate_have_cap_sys_nice() ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
+}
+
+static void count_failure(struct migrate_stats *stats, int error, size_t pages)
+{
+	int e = error < 0 ? -error : error;
+
+	if (e <= 0 || e >= MIGRATE_ERRNO_MAX)
+		e = EIO;
+	stats->failures[e] += pages;
+	stats->failed_pages += pages;
+}
+
+int migrate_move(pid_t pid, const uint64_t *addrs, const int *nodes, size_t n,
+		 int flags, struct migrate_pacer *pacer,
+		 struct migrate_stats *stats)
+{
+	_cleanup_free_ void **pages = NULL;
+	_cleanup_free_ int *status = NULL;
+	size_t cap = MIGRATE_MAX_CHUNK;
+
+	if (n == 0)
+		return 0;
+	cap = MIN(cap, n);
+	pages = malloc(cap * sizeof(*pages));
+	status = malloc(cap * sizeof(*status));
+	if (!pages || !status)
+		return -ENOMEM;
+
+	for (size_t done = 0; done < n;) {
+		size_t count = MIN(MIN(pacer->chunk, cap), n - done);
+		uint64_t start, elapsed;
+		long r;
+
+		for (size_t i = 0; i < count; i++) {
+			pages[i] = (void *)(uintptr_t)addrs[done + i];
+			status[i] = -EINPROGRESS;
+		}
+		start = now_ns();
+		r = move_pages(pid, count, pages, nodes + done, status, flags);
+		elapsed = now_ns() - start;
+		stats->calls++;
+		stats->longest_call_ns = MAX(stats->longest_call_ns, elapsed);
+		if (r < 0) {
+			int e = errno;
+
+			if (e == ESRCH)
+				return -ESRCH;
+			if (e == EPERM || e == EINVAL)
+				return -e; /* nothing in this process can move */
+			/* e.g. EACCES: target node outside the process's cpuset */
+			count_failure(stats, -e, count);
+		} else {
+			for (size_t i = 0; i < count; i++) {
+				if (status[i] == nodes[done + i])
+					stats->moved_pages++;
+				else if (status[i] < 0)
+					count_failure(stats, status[i], 1);
+				else
+					count_failure(stats, EAGAIN, 1);
+			}
+		}
+		pacer->chunk = migrate_pacer_next(pacer, count, elapsed);
+		done += count;
+	}
+	return 0;
+}
+
+void migrate_stats_add(struct migrate_stats *into, const struct migrate_stats *from)
+{
+	into->moved_pages += from->moved_pages;
+	into->failed_pages += from->failed_pages;
+	for (size_t i = 0; i < MIGRATE_ERRNO_MAX; i++)
+		into->failures[i] += from->failures[i];
+	into->calls += from->calls;
+	into->longest_call_ns = MAX(into->longest_call_ns, from->longest_call_ns);
+}

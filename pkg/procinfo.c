@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+#include "procinfo.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int parse_pid(const char *text, pid_t *ret)
+{
+	char *end;
+	long v;
+
+	if (!text || !isdigit((unsigned char)text[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || *end || v <= 0 || v > INT_MAX)
+		return -EINVAL;
+	*ret = (pid_t)v;
+	return 0;
+}
+
+int procinfo_parse_stat_cpu(const char *stat, int *ret_cpu)
+{
+	const char *p = strrchr(stat, ')');
+	int field = 2; /* the ')' closes field 2, comm */
+
+	if (!p)
+		return -EINVAL;
+	p++;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == '\n')
+			break;
+		field++;
+		if (field == 39) {
+			char *end;
+			long cpu = strtol(p, &end, 10);
+
+			if (end == p || cpu < 0 || cpu > INT_MAX)
+				return -EINVAL;
+			*ret_cpu = (int)cpu;
+			return 0;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return -EINVAL;
+}
+
+int procinfo_parse_status_field(const char *status, const char *key, char *buf,
+				size_t size)
+{
+	size_t klen = strlen(key);
+	const char *line = status;
+
+	while (line && *line) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			const char *v = line + klen + 1;
+			size_t len;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			len = strcspn(v, "\n");
+			if (len >= size)
+				return -ENAMETOOLONG;
+			memcpy(buf, v, len);
+			buf[len] = '\0';
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -ENOENT;
+}
+
+int procinfo_parse_cgroup(const char *text, char *buf, size_t size)
+{
+	const char *line = text;
+
+	while (line && *line) {
+		if (strncmp(line, "0::", 3) == 0) {
+			size_t len = strcspn(line + 3, "\n");
+
+			if (len >= size)
+				return -ENAMETOOLONG;
+			memcpy(buf, line + 3, len);
+			buf[len] = '\0';
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -ENOENT;
+}
+
+int procinfo_read(const struct sysroot *root, pid_t pid, struct procinfo *ret)
+{
+	_cleanup_free_ char *comm = NULL, *stat = NULL, *status = NULL,
+			    *cgroup = NULL;
+	struct procinfo info = { .pid = pid, .cpu = -1 };
+	char rel[64], mems[256];
+	int r;
+
+	snprintf(rel, sizeof(rel), "proc/%d/stat", (int)pid);
+	r = sysroot_read_file(root, rel, &stat, NULL);
+	if (r == -ENOENT)
+		return -ESRCH;
+	if (r < 0)
+		return r;
+	if (procinfo_parse_stat_cpu(stat, &info.cpu) < 0)
+		info.cpu = -1;
+
+	snprintf(rel, sizeof(rel), "proc/%d/comm", (int)pid);
+	if (sysroot_read_line(root, rel, &comm) == 0)
+		snprintf(info.comm, sizeof(info.comm), "%s", comm);
+
+	snprintf(rel, sizeof(rel), "proc/%d/status", (int)pid);
+	if (sysroot_read_file(root, rel, &status, NULL) == 0 &&
+	    procinfo_parse_status_field(status, "Mems_allowed_list", mems,
+					sizeof(mems)) == 0 &&
+	    idset_parse(mems, &info.mems_allowed) == 0)
+		info.has_mems_allowed = true;
+
+	snprintf(rel, sizeof(rel), "proc/%d/cgroup", (int)pid);
+	if (sysroot_read_file(root, rel, &cgroup, NULL) == 0)
+		(void)procinfo_parse_cgroup(cgroup, info.cgroup,
+					    sizeof(info.cgroup));
+	*ret = info;
+	return 0;
+}
+
+int pid_compare(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int proclist_all(const struct sysroot *root, pid_t **ret_pids, size_t *ret_n)
+{
+	DIR *dir = sysroot_opendir(root, "proc");
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+
+	if (!dir)
+		return negative_errno();
+	while ((de = readdir(dir))) {
+		pid_t pid;
+
+		if (parse_pid(de->d_name, &pid) < 0)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			pid_t *grown = realloc(pids, ncap * sizeof(*grown));
+
+			if (!grown) {
+				closedir(dir);
+				return -ENOMEM;
+			}
+			pids = grown;
+			cap = ncap;
+		}
+		pids[n++] = pid;
+	}
+	closedir(dir);
+	qsort(pids, n, sizeof(*pids), pid_compare);
+	*ret_pids = TAKE_PTR(pids);
+	*ret_n = n;
+	return 0;
+}
