@@ -417,7 +417,7 @@ static int read_dax(const struct sysroot *root, struct topology *topo,
 		topo->dax = grown;
 		dev = &topo->dax[topo->n_dax++];
 		memset(dev, 0, sizeof(*dev));
-		snprintf(dev->name, sizeof(dev->name), "%s", de->d_name);
+		memcpy(dev->name, de->d_name, strlen(de->d_name) + 1); /* length checked above */
 		dev->target_node = (int)node;
 		topology_dax_cxl_region(target, dev->region, sizeof(dev->region));
 		snprintf(rel, sizeof(rel), KMEM_DIR "/%s", de->d_name);
