@@ -41,6 +41,7 @@ help:
 	@echo "make run          show the memory topology and scan every process"
 	@echo "make check        unit tests (ASan+UBSan), host integration tests, guest tests"
 	@echo "make guest-shell  boot the CXL test guest with a shell (TOPOLOGY=plain|cxl)"
+	@echo "make bench        scan cost as ratios against reading every /proc/PID/maps"
 	@echo "make install      install to \$$(DESTDIR)\$$(PREFIX)"
 
 DEB_PACKAGES := build-essential pkg-config libnuma-dev libjson-c-dev \
@@ -113,3 +114,6 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+bench: build/bin/cxlpolicyctl
+	@tests/bench/scan.sh build/bin/cxlpolicyctl
