@@ -9,14 +9,14 @@
 #include "procinfo.h"
 
 static const char *const hierarchies[] = {
-	CGROUPFS_MOUNT,            /* v2 unified, or the v1 tmpfs */
+	CGROUPFS_MOUNT, /* v2 unified, or the v1 tmpfs */
 	CGROUPFS_MOUNT "/unified", /* hybrid */
-	CGROUPFS_MOUNT "/cpuset",  /* v1 */
+	CGROUPFS_MOUNT "/cpuset", /* v1 */
 	CGROUPFS_MOUNT "/systemd", /* v1 name=systemd */
 };
 
-int cgroupfs_resolve(const struct sysroot *root, const char *cgroup, char *buf,
-		     size_t size, struct error *err)
+int cgroupfs_resolve(const struct sysroot *root, const char *cgroup, char *buf, size_t size,
+		     struct error *err)
 {
 	const char *rel = cgroup;
 	char procs[PATH_MAX];
@@ -25,24 +25,23 @@ int cgroupfs_resolve(const struct sysroot *root, const char *cgroup, char *buf,
 		rel += strlen("/" CGROUPFS_MOUNT);
 	while (*rel == '/')
 		rel++;
-	if (strstr(rel, "..") )
-		return error_set(err, -EINVAL,
-				 "cgroup \"%s\": expected a path without \"..\"",
+	if (strstr(rel, ".."))
+		return error_set(err, -EINVAL, "cgroup \"%s\": expected a path without \"..\"",
 				 cgroup);
 	for (size_t i = 0; i < sizeof(hierarchies) / sizeof(hierarchies[0]); i++) {
-		snprintf(procs, sizeof(procs), "%s/%s%scgroup.procs",
-			 hierarchies[i], rel, *rel ? "/" : "");
+		snprintf(procs, sizeof(procs), "%s/%s%scgroup.procs", hierarchies[i], rel,
+			 *rel ? "/" : "");
 		if (!sysroot_exists(root, procs))
 			continue;
-		if ((size_t)snprintf(buf, size, "%s%s%s", hierarchies[i],
-				     *rel ? "/" : "", rel) >= size)
+		if ((size_t)snprintf(buf, size, "%s%s%s", hierarchies[i], *rel ? "/" : "", rel) >=
+		    size)
 			return -ENAMETOOLONG;
 		return 0;
 	}
 	return error_set(err, -ENOENT,
-			 "cgroup \"%s\" not found below %s/%s (expected a path such as system.slice/foo.service)",
-			 cgroup, strcmp(root->path, "/") ? root->path : "",
-			 CGROUPFS_MOUNT);
+			 "cgroup \"%s\" not found below %s/%s (expected a path such as "
+			 "system.slice/foo.service)",
+			 cgroup, strcmp(root->path, "/") ? root->path : "", CGROUPFS_MOUNT);
 }
 
 int cgroupfs_parse_procs(const char *text, pid_t **pids, size_t *n, size_t *cap)
@@ -79,8 +78,8 @@ int cgroupfs_parse_procs(const char *text, pid_t **pids, size_t *n, size_t *cap)
 	return 0;
 }
 
-static int collect(const struct sysroot *root, const char *dir, pid_t **pids,
-		   size_t *n, size_t *cap, int depth)
+static int collect(const struct sysroot *root, const char *dir, pid_t **pids, size_t *n,
+		   size_t *cap, int depth)
 {
 	_cleanup_free_ char *text = NULL;
 	char rel[PATH_MAX];
@@ -115,8 +114,8 @@ static int collect(const struct sysroot *root, const char *dir, pid_t **pids,
 	return r < 0 ? r : 0;
 }
 
-int cgroupfs_members(const struct sysroot *root, const char *cgroup,
-		     pid_t **ret_pids, size_t *ret_n, struct error *err)
+int cgroupfs_members(const struct sysroot *root, const char *cgroup, pid_t **ret_pids,
+		     size_t *ret_n, struct error *err)
 {
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0, cap = 0, kept = 0;
@@ -129,8 +128,7 @@ int cgroupfs_members(const struct sysroot *root, const char *cgroup,
 	r = collect(root, dir, &pids, &n, &cap, 0);
 	if (r < 0)
 		return error_set(err, r, "cannot list members of %s: %s",
-				 sysroot_display(root, dir, shown, sizeof(shown)),
-				 strerror(-r));
+				 sysroot_display(root, dir, shown, sizeof(shown)), strerror(-r));
 	if (n > 0) {
 		qsort(pids, n, sizeof(*pids), pid_compare);
 		for (size_t i = 0; i < n; i++)

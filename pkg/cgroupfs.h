@@ -19,12 +19,12 @@
  * into a path relative to the sysroot, in @buf.  -ENOENT (with a message)
  * when no hierarchy holds it.
  */
-int cgroupfs_resolve(const struct sysroot *root, const char *cgroup, char *buf,
-		     size_t size, struct error *err);
+int cgroupfs_resolve(const struct sysroot *root, const char *cgroup, char *buf, size_t size,
+		     struct error *err);
 
 /* Parse a cgroup.procs text (one pid a line), appending to the array. */
 int cgroupfs_parse_procs(const char *text, pid_t **pids, size_t *n, size_t *cap);
 
 /* Member processes of @cgroup and all its descendants, ascending, no repeats. */
-int cgroupfs_members(const struct sysroot *root, const char *cgroup,
-		     pid_t **ret_pids, size_t *ret_n, struct error *err);
+int cgroupfs_members(const struct sysroot *root, const char *cgroup, pid_t **ret_pids,
+		     size_t *ret_n, struct error *err);

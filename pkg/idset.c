@@ -127,11 +127,9 @@ const char *idset_format(const struct idset *set, char *buf, size_t size)
 		while (idset_has(set, end + 1))
 			end++;
 		if (end == id)
-			n = snprintf(buf + len, size - len, "%s%d",
-				     len ? "," : "", id);
+			n = snprintf(buf + len, size - len, "%s%d", len ? "," : "", id);
 		else
-			n = snprintf(buf + len, size - len, "%s%d-%d",
-				     len ? "," : "", id, end);
+			n = snprintf(buf + len, size - len, "%s%d-%d", len ? "," : "", id, end);
 		if (n < 0 || (size_t)n >= size - len)
 			break; /* truncated: keep what fits */
 		len += (size_t)n;

@@ -24,9 +24,8 @@ bool idset_empty(const struct idset *set);
 /* Lowest id >= @from in the set, or -1. */
 int idset_next(const struct idset *set, int from);
 
-#define IDSET_FOREACH(id, set)                                                 \
-	for (int id = idset_next((set), 0); id >= 0;                           \
-	     id = idset_next((set), id + 1))
+#define IDSET_FOREACH(id, set) \
+	for (int id = idset_next((set), 0); id >= 0; id = idset_next((set), id + 1))
 
 /* Parse a list such as "0-3,8"; surrounding white space is ignored. */
 int idset_parse(const char *text, struct idset *ret);

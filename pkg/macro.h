@@ -12,18 +12,18 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* Take ownership out of a cleanup-managed variable. */
-#define TAKE_PTR(p)                                                            \
-	({                                                                     \
-		__typeof__(p) _taken = (p);                                    \
-		(p) = NULL;                                                    \
-		_taken;                                                        \
+#define TAKE_PTR(p)                         \
+	({                                  \
+		__typeof__(p) _taken = (p); \
+		(p) = NULL;                 \
+		_taken;                     \
 	})
 
-#define TAKE_FD(fd)                                                            \
-	({                                                                     \
-		int _taken_fd = (fd);                                          \
-		(fd) = -1;                                                     \
-		_taken_fd;                                                     \
+#define TAKE_FD(fd)                   \
+	({                            \
+		int _taken_fd = (fd); \
+		(fd) = -1;            \
+		_taken_fd;            \
 	})
 
 static inline void freep(void *p)
@@ -52,11 +52,11 @@ static inline void fclosep(FILE **f)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Declare a NULL-accepting `name##p` cleanup wrapper for `name(type *)`. */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                \
-	static inline void func##p(type *p)                                    \
-	{                                                                      \
-		if (*p)                                                        \
-			func(*p);                                              \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+	static inline void func##p(type *p)     \
+	{                                       \
+		if (*p)                         \
+			func(*p);               \
 	}
 
 /* errno as a negative value, never 0 (for paths where errno may be unset). */

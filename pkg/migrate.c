@@ -25,8 +25,7 @@ void migrate_pacer_init(struct migrate_pacer *pacer, uint64_t target_ns)
 	pacer->target_ns = target_ns ? target_ns : MIGRATE_TARGET_NS;
 }
 
-size_t migrate_pacer_next(const struct migrate_pacer *pacer, size_t pages,
-			  uint64_t elapsed_ns)
+size_t migrate_pacer_next(const struct migrate_pacer *pacer, size_t pages, uint64_t elapsed_ns)
 {
 	uint64_t next;
 
@@ -71,9 +70,8 @@ static void count_failure(struct migrate_stats *stats, int error, size_t pages)
 	stats->failed_pages += pages;
 }
 
-int migrate_move(pid_t pid, const uint64_t *addrs, const int *nodes, size_t n,
-		 int flags, struct migrate_pacer *pacer,
-		 struct migrate_stats *stats)
+int migrate_move(pid_t pid, const uint64_t *addrs, const int *nodes, size_t n, int flags,
+		 struct migrate_pacer *pacer, struct migrate_stats *stats)
 {
 	_cleanup_free_ void **pages = NULL;
 	_cleanup_free_ int *status = NULL;

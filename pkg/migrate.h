@@ -32,8 +32,7 @@ struct migrate_pacer {
 
 void migrate_pacer_init(struct migrate_pacer *pacer, uint64_t target_ns);
 /* Next chunk size after moving @pages in @elapsed_ns (pure, for tests). */
-size_t migrate_pacer_next(const struct migrate_pacer *pacer, size_t pages,
-			  uint64_t elapsed_ns);
+size_t migrate_pacer_next(const struct migrate_pacer *pacer, size_t pages, uint64_t elapsed_ns);
 
 /* MPOL_MF_MOVE_ALL when we hold CAP_SYS_NICE (shared page cache), else MPOL_MF_MOVE. */
 int migrate_default_flags(void);
@@ -44,9 +43,8 @@ bool migrate_have_cap_sys_nice(void);
  * pages were tried (see @stats), -ESRCH when the process went away (pages
  * moved before that are counted), other -errno when nothing could be tried.
  */
-int migrate_move(pid_t pid, const uint64_t *addrs, const int *nodes, size_t n,
-		 int flags, struct migrate_pacer *pacer,
-		 struct migrate_stats *stats);
+int migrate_move(pid_t pid, const uint64_t *addrs, const int *nodes, size_t n, int flags,
+		 struct migrate_pacer *pacer, struct migrate_stats *stats);
 
 /* Add @from into @into. */
 void migrate_stats_add(struct migrate_stats *into, const struct migrate_stats *from);

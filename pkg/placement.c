@@ -16,8 +16,7 @@ size_t placement_page_size(void)
 	return size;
 }
 
-int placement_query_range(pid_t pid, uint64_t start, size_t n, size_t page_size,
-			  int *status)
+int placement_query_range(pid_t pid, uint64_t start, size_t n, size_t page_size, int *status)
 {
 	void *pages[PLACEMENT_BATCH];
 

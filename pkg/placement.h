@@ -22,7 +22,6 @@ static inline int placement_is_resident(int status)
  * @page_size apart, into @status.  Batches internally.  -ESRCH when the
  * process is gone, -EPERM/-EACCES when we may not look.
  */
-int placement_query_range(pid_t pid, uint64_t start, size_t n, size_t page_size,
-			  int *status);
+int placement_query_range(pid_t pid, uint64_t start, size_t n, size_t page_size, int *status);
 
 size_t placement_page_size(void);

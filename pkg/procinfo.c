@@ -51,8 +51,7 @@ int procinfo_parse_stat_cpu(const char *stat, int *ret_cpu)
 	return -EINVAL;
 }
 
-int procinfo_parse_status_field(const char *status, const char *key, char *buf,
-				size_t size)
+int procinfo_parse_status_field(const char *status, const char *key, char *buf, size_t size)
 {
 	size_t klen = strlen(key);
 	const char *line = status;
@@ -101,8 +100,7 @@ int procinfo_parse_cgroup(const char *text, char *buf, size_t size)
 
 int procinfo_read(const struct sysroot *root, pid_t pid, struct procinfo *ret)
 {
-	_cleanup_free_ char *comm = NULL, *stat = NULL, *status = NULL,
-			    *cgroup = NULL;
+	_cleanup_free_ char *comm = NULL, *stat = NULL, *status = NULL, *cgroup = NULL;
 	struct procinfo info = { .pid = pid, .cpu = -1 };
 	char rel[64], mems[256];
 	int r;
@@ -122,15 +120,13 @@ int procinfo_read(const struct sysroot *root, pid_t pid, struct procinfo *ret)
 
 	snprintf(rel, sizeof(rel), "proc/%d/status", (int)pid);
 	if (sysroot_read_file(root, rel, &status, NULL) == 0 &&
-	    procinfo_parse_status_field(status, "Mems_allowed_list", mems,
-					sizeof(mems)) == 0 &&
+	    procinfo_parse_status_field(status, "Mems_allowed_list", mems, sizeof(mems)) == 0 &&
 	    idset_parse(mems, &info.mems_allowed) == 0)
 		info.has_mems_allowed = true;
 
 	snprintf(rel, sizeof(rel), "proc/%d/cgroup", (int)pid);
 	if (sysroot_read_file(root, rel, &cgroup, NULL) == 0)
-		(void)procinfo_parse_cgroup(cgroup, info.cgroup,
-					    sizeof(info.cgroup));
+		(void)procinfo_parse_cgroup(cgroup, info.cgroup, sizeof(info.cgroup));
 	*ret = info;
 	return 0;
 }

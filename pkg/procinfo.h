@@ -15,17 +15,16 @@
 struct procinfo {
 	pid_t pid;
 	char comm[64];
-	int cpu;                  /* CPU it last ran on, -1 unknown */
+	int cpu; /* CPU it last ran on, -1 unknown */
 	bool has_mems_allowed;
 	struct idset mems_allowed; /* cpuset: nodes it may allocate on */
-	char cgroup[512];          /* v2 path ("/system.slice/x.service"), "" unknown */
+	char cgroup[512]; /* v2 path ("/system.slice/x.service"), "" unknown */
 };
 
 /* Field 39 of /proc/PID/stat (comm may hold spaces and parentheses). */
 int procinfo_parse_stat_cpu(const char *stat, int *ret_cpu);
 /* The value of "Key:\tvalue" in /proc/PID/status, copied into @buf. */
-int procinfo_parse_status_field(const char *status, const char *key, char *buf,
-				size_t size);
+int procinfo_parse_status_field(const char *status, const char *key, char *buf, size_t size);
 /* The unified (v2) path from /proc/PID/cgroup ("0::/path"). */
 int procinfo_parse_cgroup(const char *text, char *buf, size_t size);
 

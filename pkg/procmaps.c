@@ -50,10 +50,8 @@ void vma_list_free(struct vma_list *list)
 bool vma_is_special(const struct vma *v)
 {
 	return v->inode == 0 &&
-	       (strcmp(v->name, "[vdso]") == 0 ||
-		strcmp(v->name, "[vsyscall]") == 0 ||
-		strcmp(v->name, "[uprobes]") == 0 ||
-		strcmp(v->name, "[vvar]") == 0);
+	       (strcmp(v->name, "[vdso]") == 0 || strcmp(v->name, "[vsyscall]") == 0 ||
+		strcmp(v->name, "[uprobes]") == 0 || strcmp(v->name, "[vvar]") == 0);
 }
 
 static int vma_list_push(struct vma_list *list, struct vma *v)
@@ -94,8 +92,8 @@ int procmaps_parse_line(const char *line, struct vma *ret)
 	size_t len;
 	struct vma v = { 0 };
 
-	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %n", &start, &end, perms,
-		   &offset, &major, &minor, &inode, &name_at) < 7 ||
+	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %n", &start, &end, perms, &offset, &major,
+		   &minor, &inode, &name_at) < 7 ||
 	    name_at < 0)
 		return -EINVAL;
 	if (end <= start || strlen(perms) != 4)
@@ -127,8 +125,7 @@ int procmaps_parse(const char *text, bool exec_only, struct vma_list *ret)
 		r = procmaps_parse_line(line, &v);
 		if (r < 0)
 			return r;
-		if ((exec_only && !vma_is_exec(&v)) ||
-		    strcmp(v.name, "[vsyscall]") == 0) {
+		if ((exec_only && !vma_is_exec(&v)) || strcmp(v.name, "[vsyscall]") == 0) {
 			free(v.name);
 		} else if ((r = vma_list_push(ret, &v)) < 0) {
 			free(v.name);
@@ -149,8 +146,8 @@ static int read_with_query(int fd, struct vma_list *ret)
 	for (;;) {
 		struct procmap_query_v1 q = {
 			.size = sizeof(q),
-			.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA |
-				       PROCMAP_QUERY_VMA_EXECUTABLE,
+			.query_flags =
+				PROCMAP_QUERY_COVERING_OR_NEXT_VMA | PROCMAP_QUERY_VMA_EXECUTABLE,
 			.query_addr = addr,
 			.vma_name_size = sizeof(name),
 			.vma_name_addr = (uint64_t)(uintptr_t)name,
@@ -186,8 +183,8 @@ static int read_with_query(int fd, struct vma_list *ret)
 	}
 }
 
-int procmaps_read_exec(const struct sysroot *root, pid_t pid,
-		       enum procmaps_method method, struct vma_list *ret)
+int procmaps_read_exec(const struct sysroot *root, pid_t pid, enum procmaps_method method,
+		       struct vma_list *ret)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;

@@ -61,8 +61,8 @@ int procmaps_parse_line(const char *line, struct vma *ret);
 int procmaps_parse(const char *text, bool exec_only, struct vma_list *ret);
 
 enum procmaps_method {
-	PROCMAPS_AUTO,  /* PROCMAP_QUERY when the kernel has it, else text */
-	PROCMAPS_TEXT,  /* always parse the text */
+	PROCMAPS_AUTO, /* PROCMAP_QUERY when the kernel has it, else text */
+	PROCMAPS_TEXT, /* always parse the text */
 	PROCMAPS_QUERY, /* ioctl only; -EOPNOTSUPP when missing */
 };
 
@@ -71,5 +71,5 @@ enum procmaps_method {
  * gone, -EACCES when we may not look at it.  [vsyscall] is never returned
  * (it is not user memory).
  */
-int procmaps_read_exec(const struct sysroot *root, pid_t pid,
-		       enum procmaps_method method, struct vma_list *ret);
+int procmaps_read_exec(const struct sysroot *root, pid_t pid, enum procmaps_method method,
+		       struct vma_list *ret);

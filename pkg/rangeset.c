@@ -54,8 +54,7 @@ void rangeset_free(struct rangeset *set)
 	free(set);
 }
 
-static struct file_ranges *lookup(const struct rangeset *set,
-				  const struct file_key *key)
+static struct file_ranges *lookup(const struct rangeset *set, const struct file_key *key)
 {
 	/* struct file_ranges starts with its key, so a key compares as one. */
 	void *found = tfind(key, &set->tree, compare_keys);
@@ -63,9 +62,8 @@ static struct file_ranges *lookup(const struct rangeset *set,
 	return found ? *(struct file_ranges **)found : NULL;
 }
 
-int rangeset_gaps(const struct rangeset *set, const struct file_key *key,
-		  uint64_t lo, uint64_t hi, struct page_range **ret_gaps,
-		  size_t *ret_n)
+int rangeset_gaps(const struct rangeset *set, const struct file_key *key, uint64_t lo, uint64_t hi,
+		  struct page_range **ret_gaps, size_t *ret_n)
 {
 	const struct file_ranges *f = lookup(set, key);
 	struct page_range *gaps;
@@ -97,8 +95,7 @@ int rangeset_gaps(const struct rangeset *set, const struct file_key *key,
 	return 0;
 }
 
-int rangeset_claim(struct rangeset *set, const struct file_key *key, uint64_t lo,
-		   uint64_t hi)
+int rangeset_claim(struct rangeset *set, const struct file_key *key, uint64_t lo, uint64_t hi)
 {
 	struct file_ranges *f = lookup(set, key);
 	size_t first, last;

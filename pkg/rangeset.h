@@ -32,9 +32,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct rangeset *, rangeset_free)
  * The parts of [lo, hi) of @key not claimed yet, ascending, in a newly
  * allocated array (*ret_gaps may be NULL when *ret_n is 0).
  */
-int rangeset_gaps(const struct rangeset *set, const struct file_key *key,
-		  uint64_t lo, uint64_t hi, struct page_range **ret_gaps,
-		  size_t *ret_n);
+int rangeset_gaps(const struct rangeset *set, const struct file_key *key, uint64_t lo, uint64_t hi,
+		  struct page_range **ret_gaps, size_t *ret_n);
 /* Mark [lo, hi) of @key as handled. */
-int rangeset_claim(struct rangeset *set, const struct file_key *key, uint64_t lo,
-		   uint64_t hi);
+int rangeset_claim(struct rangeset *set, const struct file_key *key, uint64_t lo, uint64_t hi);

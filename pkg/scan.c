@@ -5,8 +5,8 @@
 
 #include "placement.h"
 
-int scanner_init(struct scanner *s, const struct sysroot *root,
-		 const struct topology *topo, const struct scan_options *opts)
+int scanner_init(struct scanner *s, const struct sysroot *root, const struct topology *topo,
+		 const struct scan_options *opts)
 {
 	memset(s, 0, sizeof(*s));
 	s->root = root;
@@ -75,9 +75,8 @@ struct tally {
 	bool any_cxl;
 };
 
-static int tally_pages(struct scanner *s, struct process_report *r,
-		       struct mapping_report *m, struct tally *t, uint64_t start,
-		       const int *status, size_t n)
+static int tally_pages(struct scanner *s, struct process_report *r, struct mapping_report *m,
+		       struct tally *t, uint64_t start, const int *status, size_t n)
 {
 	const struct topology *topo = s->topo;
 
@@ -113,9 +112,8 @@ static int tally_pages(struct scanner *s, struct process_report *r,
 }
 
 /* Query pages [first, first + n) of the mapping (page indexes within it). */
-static int scan_piece(struct scanner *s, struct process_report *r,
-		      struct mapping_report *m, struct tally *t, size_t first,
-		      size_t n)
+static int scan_piece(struct scanner *s, struct process_report *r, struct mapping_report *m,
+		      struct tally *t, size_t first, size_t n)
 {
 	int status[PLACEMENT_BATCH];
 
@@ -124,8 +122,7 @@ static int scan_piece(struct scanner *s, struct process_report *r,
 		uint64_t start = m->vma.start + (first + done) * s->page_size;
 		int err;
 
-		err = placement_query_range(r->info.pid, start, count,
-					    s->page_size, status);
+		err = placement_query_range(r->info.pid, start, count, s->page_size, status);
 		if (err < 0)
 			return err;
 		err = tally_pages(s, r, m, t, start, status, count);
@@ -136,8 +133,7 @@ static int scan_piece(struct scanner *s, struct process_report *r,
 	return 0;
 }
 
-static int scan_mapping(struct scanner *s, struct process_report *r,
-			struct mapping_report *m)
+static int scan_mapping(struct scanner *s, struct process_report *r, struct mapping_report *m)
 {
 	struct tally t = { .prev_tier = -1 };
 	_cleanup_free_ struct page_range *gaps = NULL;
@@ -157,14 +153,12 @@ static int scan_mapping(struct scanner *s, struct process_report *r,
 		return err;
 	}
 
-	err = rangeset_gaps(s->seen, &key, file_lo, file_lo + m->pages, &gaps,
-			    &n_gaps);
+	err = rangeset_gaps(s->seen, &key, file_lo, file_lo + m->pages, &gaps, &n_gaps);
 	if (err < 0)
 		return err;
 	for (size_t i = 0; i < n_gaps; i++) {
 		t.prev_tier = -1;
-		err = scan_piece(s, r, m, &t, gaps[i].lo - file_lo,
-				 gaps[i].hi - gaps[i].lo);
+		err = scan_piece(s, r, m, &t, gaps[i].lo - file_lo, gaps[i].hi - gaps[i].lo);
 		if (err < 0)
 			return err;
 		fresh += gaps[i].hi - gaps[i].lo;
@@ -198,8 +192,7 @@ static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
 		r->n_maps++;
 		m->special = vma_is_special(&m->vma);
 		m->pages = (m->vma.end - m->vma.start) / s->page_size;
-		m->node_pages = calloc((size_t)s->topo->max_node + 1,
-				       sizeof(*m->node_pages));
+		m->node_pages = calloc((size_t)s->topo->max_node + 1, sizeof(*m->node_pages));
 		if (!m->node_pages)
 			return -ENOMEM;
 		err = scan_mapping(s, r, m);

@@ -27,20 +27,20 @@ struct scan_totals {
 	size_t resident;
 	size_t deduplicated;
 	size_t cxl_pages;
-	size_t straddling;      /* mappings with resident pages on DRAM and CXL */
+	size_t straddling; /* mappings with resident pages on DRAM and CXL */
 	size_t tier_boundaries; /* adjacent resident pages on different tiers */
 };
 
 struct mapping_report {
-	struct vma vma;       /* owns vma.name */
-	bool special;         /* [vdso] and friends: never moved */
-	size_t pages;         /* (end - start) / page size */
+	struct vma vma; /* owns vma.name */
+	bool special; /* [vdso] and friends: never moved */
+	size_t pages; /* (end - start) / page size */
 	size_t resident;
-	size_t deduplicated;  /* counted through an earlier process this run */
+	size_t deduplicated; /* counted through an earlier process this run */
 	size_t cxl_pages;
 	size_t tier_boundaries;
 	bool straddle;
-	size_t *node_pages;   /* resident pages per node, topology max_node + 1 */
+	size_t *node_pages; /* resident pages per node, topology max_node + 1 */
 };
 
 struct process_report {
@@ -59,7 +59,7 @@ struct process_report {
 
 struct scan_options {
 	enum procmaps_method maps_method;
-	bool dedupe;        /* count shared page cache once per scanner */
+	bool dedupe; /* count shared page cache once per scanner */
 	bool collect_moves; /* fill process_report.move_* */
 };
 
@@ -71,8 +71,8 @@ struct scanner {
 	size_t page_size;
 };
 
-int scanner_init(struct scanner *s, const struct sysroot *root,
-		 const struct topology *topo, const struct scan_options *opts);
+int scanner_init(struct scanner *s, const struct sysroot *root, const struct topology *topo,
+		 const struct scan_options *opts);
 void scanner_done(struct scanner *s);
 
 /*

@@ -15,19 +15,16 @@ void sweep_result_clear(struct sweep_result *r)
 }
 
 /* Target node for every page of @p; pages with no target get -1. */
-static int plan_targets(const struct topology *topo, const struct process_report *p,
-			int *targets)
+static int plan_targets(const struct topology *topo, const struct process_report *p, int *targets)
 {
 	int prefer = p->info.cpu >= 0 ? topology_cpu_node(topo, p->info.cpu) : -1;
-	const struct idset *allowed =
-		p->info.has_mems_allowed ? &p->info.mems_allowed : NULL;
+	const struct idset *allowed = p->info.has_mems_allowed ? &p->info.mems_allowed : NULL;
 	int last_from = -2, last_target = -1;
 
 	for (size_t i = 0; i < p->n_moves; i++) {
 		if (p->move_from[i] != last_from) {
 			last_from = p->move_from[i];
-			last_target = topology_nearest_dram(topo, last_from,
-							    allowed, prefer);
+			last_target = topology_nearest_dram(topo, last_from, allowed, prefer);
 		}
 		targets[i] = last_target;
 	}
@@ -35,9 +32,8 @@ static int plan_targets(const struct topology *topo, const struct process_report
 }
 
 static int move_process(const struct topology *topo, struct process_report *p,
-			const struct sweep_options *opts,
-			struct migrate_pacer *pacer, size_t *budget_pages,
-			struct sweep_result *res)
+			const struct sweep_options *opts, struct migrate_pacer *pacer,
+			size_t *budget_pages, struct sweep_result *res)
 {
 	_cleanup_free_ int *targets = NULL;
 	_cleanup_free_ uint64_t *addrs = NULL;
@@ -69,18 +65,15 @@ static int move_process(const struct topology *topo, struct process_report *p,
 		res->would_move_pages += allowed;
 		return 0;
 	}
-	r = migrate_move(p->info.pid, addrs, nodes, allowed, opts->move_flags,
-			 pacer, &res->moves);
+	r = migrate_move(p->info.pid, addrs, nodes, allowed, opts->move_flags, pacer, &res->moves);
 	return r;
 }
 
-static int push_report(struct sweep_result *res, size_t *cap,
-		       struct process_report *p)
+static int push_report(struct sweep_result *res, size_t *cap, struct process_report *p)
 {
 	if (res->n_procs == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 64;
-		struct process_report *grown =
-			realloc(res->procs, ncap * sizeof(*grown));
+		struct process_report *grown = realloc(res->procs, ncap * sizeof(*grown));
 
 		if (!grown)
 			return -ENOMEM;
@@ -91,9 +84,8 @@ static int push_report(struct sweep_result *res, size_t *cap,
 	return 0;
 }
 
-int sweep_run(const struct sysroot *root, const struct topology *topo,
-	      const pid_t *pids, size_t n, const struct sweep_options *opts,
-	      struct sweep_result *ret)
+int sweep_run(const struct sysroot *root, const struct topology *topo, const pid_t *pids, size_t n,
+	      const struct sweep_options *opts, struct sweep_result *ret)
 {
 	struct scan_options sopts = {
 		.maps_method = opts->maps_method,
@@ -163,8 +155,7 @@ fail:
 	return -ENOMEM;
 }
 
-int sweep_cgroup_totals(const struct sweep_result *r,
-			struct cgroup_totals **ret, size_t *ret_n)
+int sweep_cgroup_totals(const struct sweep_result *r, struct cgroup_totals **ret, size_t *ret_n)
 {
 	struct cgroup_totals *groups = NULL;
 	size_t n = 0;
@@ -179,8 +170,7 @@ int sweep_cgroup_totals(const struct sweep_result *r,
 			if (strcmp(groups[g].cgroup, p->info.cgroup) == 0)
 				break;
 		if (g == n) {
-			struct cgroup_totals *grown =
-				realloc(groups, (n + 1) * sizeof(*grown));
+			struct cgroup_totals *grown = realloc(groups, (n + 1) * sizeof(*grown));
 
 			if (!grown) {
 				free(groups);
@@ -188,8 +178,7 @@ int sweep_cgroup_totals(const struct sweep_result *r,
 			}
 			groups = grown;
 			memset(&groups[n], 0, sizeof(groups[n]));
-			snprintf(groups[n].cgroup, sizeof(groups[n].cgroup), "%s",
-				 p->info.cgroup);
+			snprintf(groups[n].cgroup, sizeof(groups[n].cgroup), "%s", p->info.cgroup);
 			n++;
 		}
 		scan_totals_add(&groups[g].totals, &p->totals);

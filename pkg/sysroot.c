@@ -111,8 +111,8 @@ int read_fd_fully(int fd, char **ret_buf, size_t *ret_len)
 	return 0;
 }
 
-int sysroot_read_file(const struct sysroot *root, const char *relpath,
-		      char **ret_buf, size_t *ret_len)
+int sysroot_read_file(const struct sysroot *root, const char *relpath, char **ret_buf,
+		      size_t *ret_len)
 {
 	_cleanup_close_ int fd = sysroot_openat(root, relpath, O_RDONLY);
 
@@ -121,8 +121,7 @@ int sysroot_read_file(const struct sysroot *root, const char *relpath,
 	return read_fd_fully(fd, ret_buf, ret_len);
 }
 
-int sysroot_read_line(const struct sysroot *root, const char *relpath,
-		      char **ret_line)
+int sysroot_read_line(const struct sysroot *root, const char *relpath, char **ret_line)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -136,12 +135,10 @@ int sysroot_read_line(const struct sysroot *root, const char *relpath,
 	return 0;
 }
 
-int sysroot_readlink(const struct sysroot *root, const char *relpath,
-		     char **ret_target)
+int sysroot_readlink(const struct sysroot *root, const char *relpath, char **ret_target)
 {
 	char buf[PATH_MAX];
-	ssize_t n = readlinkat(root->dirfd, relative(relpath), buf,
-			       sizeof(buf) - 1);
+	ssize_t n = readlinkat(root->dirfd, relative(relpath), buf, sizeof(buf) - 1);
 	char *target;
 
 	if (n < 0)
@@ -154,8 +151,7 @@ int sysroot_readlink(const struct sysroot *root, const char *relpath,
 	return 0;
 }
 
-const char *sysroot_display(const struct sysroot *root, const char *relpath,
-			    char *buf, size_t size)
+const char *sysroot_display(const struct sysroot *root, const char *relpath, char *buf, size_t size)
 {
 	const char *rel = relative(relpath);
 	bool slash_root = strcmp(root->path, "/") == 0;

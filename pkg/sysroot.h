@@ -16,7 +16,7 @@
 #define SYSROOT_ENV "CXLPOLICY_SYSROOT"
 
 struct sysroot {
-	int dirfd;  /* O_PATH | O_DIRECTORY */
+	int dirfd; /* O_PATH | O_DIRECTORY */
 	char *path; /* as given, for messages */
 };
 
@@ -35,17 +35,15 @@ bool sysroot_exists(const struct sysroot *root, const char *relpath);
  * Read a whole file (works for /proc files that report size 0).  The buffer
  * is NUL-terminated; *ret_len excludes the NUL.  @ret_len may be NULL.
  */
-int sysroot_read_file(const struct sysroot *root, const char *relpath,
-		      char **ret_buf, size_t *ret_len);
+int sysroot_read_file(const struct sysroot *root, const char *relpath, char **ret_buf,
+		      size_t *ret_len);
 /* Read a whole file from an already open descriptor (does not close it). */
 int read_fd_fully(int fd, char **ret_buf, size_t *ret_len);
 /* Read a one-line file, trailing newline stripped. */
-int sysroot_read_line(const struct sysroot *root, const char *relpath,
-		      char **ret_line);
+int sysroot_read_line(const struct sysroot *root, const char *relpath, char **ret_line);
 /* readlink() below the root. */
-int sysroot_readlink(const struct sysroot *root, const char *relpath,
-		     char **ret_target);
+int sysroot_readlink(const struct sysroot *root, const char *relpath, char **ret_target);
 
 /* Format "<root>/<relpath>" for messages, into @buf. */
-const char *sysroot_display(const struct sysroot *root, const char *relpath,
-			    char *buf, size_t size);
+const char *sysroot_display(const struct sysroot *root, const char *relpath, char *buf,
+			    size_t size);

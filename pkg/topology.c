@@ -49,8 +49,8 @@ int topology_cpu_node(const struct topology *topo, int cpu)
 	return -1;
 }
 
-int topology_nearest_dram(const struct topology *topo, int node,
-			  const struct idset *allowed, int prefer)
+int topology_nearest_dram(const struct topology *topo, int node, const struct idset *allowed,
+			  int prefer)
 {
 	const struct numa_node *from = topology_node(topo, node);
 	int best = -1, best_distance = INT_MAX;
@@ -68,8 +68,7 @@ int topology_nearest_dram(const struct topology *topo, int node,
 		d = from->distance[n->id];
 		if (d < 0)
 			d = INT_MAX - 1;
-		if (d < best_distance ||
-		    (d == best_distance && n->id == prefer)) {
+		if (d < best_distance || (d == best_distance && n->id == prefer)) {
 			best = n->id;
 			best_distance = d;
 		}
@@ -77,8 +76,7 @@ int topology_nearest_dram(const struct topology *topo, int node,
 	return best;
 }
 
-int topology_parse_distance_row(const char *text, int *ret, size_t max,
-				size_t *ret_n)
+int topology_parse_distance_row(const char *text, int *ret, size_t max, size_t *ret_n)
 {
 	const char *p = text;
 	size_t n = 0;
@@ -125,8 +123,7 @@ int topology_parse_meminfo_total(const char *text, uint64_t *ret_bytes)
 	return -ENODATA;
 }
 
-void topology_dax_cxl_region(const char *link_target, char *ret_region,
-			     size_t size)
+void topology_dax_cxl_region(const char *link_target, char *ret_region, size_t size)
 {
 	bool under_cxl = false;
 	const char *p = link_target;
@@ -141,10 +138,10 @@ void topology_dax_cxl_region(const char *link_target, char *ret_region,
 		const char *start = p + 1;
 		size_t len = strcspn(start, "/");
 		int id;
-		char tail;
+		char tail = 0;
 
-		if (sscanf(start, "region%d%c", &id, &tail) >= 1 &&
-		    len < size && (tail == '/' || start[len] == '\0')) {
+		if (sscanf(start, "region%d%c", &id, &tail) >= 1 && len < size &&
+		    (tail == '/' || start[len] == '\0')) {
 			memcpy(ret_region, start, len);
 			ret_region[len] = '\0';
 			return;
@@ -165,13 +162,11 @@ static void add_evidence(struct numa_node *node, const char *fmt, ...)
 	if (node->n_evidence >= TOPOLOGY_MAX_EVIDENCE)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(node->evidence[node->n_evidence++], TOPOLOGY_EVIDENCE_LEN,
-		  fmt, ap);
+	vsnprintf(node->evidence[node->n_evidence++], TOPOLOGY_EVIDENCE_LEN, fmt, ap);
 	va_end(ap);
 }
 
-static const struct dax_device *cxl_dax_for(const struct topology *topo,
-					    int node)
+static const struct dax_device *cxl_dax_for(const struct topology *topo, int node)
 {
 	for (size_t i = 0; i < topo->n_dax; i++) {
 		const struct dax_device *d = &topo->dax[i];
@@ -201,8 +196,7 @@ void topology_classify(struct topology *topo, const struct topology_options *opt
 			n->cls = listed ? NODE_CLASS_CXL : NODE_CLASS_DRAM;
 			add_evidence(n, "override: %s --cxl-nodes %s",
 				     listed ? "listed in" : "not listed in",
-				     idset_format(&opts->cxl_override, list,
-						  sizeof(list)));
+				     idset_format(&opts->cxl_override, list, sizeof(list)));
 			decided = true;
 		}
 		if (dax) {
@@ -216,8 +210,8 @@ void topology_classify(struct topology *topo, const struct topology_options *opt
 			if (!decided)
 				n->cls = NODE_CLASS_CXL;
 			decided = true;
-			add_evidence(n, "tier: memory_tier%d below top tier memory_tier%d",
-				     n->tier, topo->top_tier);
+			add_evidence(n, "tier: memory_tier%d below top tier memory_tier%d", n->tier,
+				     topo->top_tier);
 		}
 		if (n->has_memory && !n->has_cpu && idset_empty(&n->cpus)) {
 			if (!decided)
@@ -228,13 +222,10 @@ void topology_classify(struct topology *topo, const struct topology_options *opt
 		if (!n->has_memory)
 			add_evidence(n, "no memory: never a migration target");
 		if (!idset_empty(&n->cpus))
-			add_evidence(n, "cpus: %s",
-				     idset_format(&n->cpus, list, sizeof(list)));
+			add_evidence(n, "cpus: %s", idset_format(&n->cpus, list, sizeof(list)));
 		if (n->tier >= 0 && n->tier == topo->top_tier)
-			add_evidence(n, "tier: memory_tier%d is the top tier",
-				     n->tier);
-		idset_add(n->cls == NODE_CLASS_CXL ? &topo->cxl : &topo->dram,
-			  n->id);
+			add_evidence(n, "tier: memory_tier%d is the top tier", n->tier);
+		idset_add(n->cls == NODE_CLASS_CXL ? &topo->cxl : &topo->dram, n->id);
 	}
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		struct numa_node *n = &topo->nodes[i];
@@ -245,8 +236,8 @@ void topology_classify(struct topology *topo, const struct topology_options *opt
 
 /* ---- reading sysfs ---------------------------------------------------- */
 
-static int read_idset(const struct sysroot *root, const char *rel,
-		      struct idset *ret, bool optional, struct error *err)
+static int read_idset(const struct sysroot *root, const char *rel, struct idset *ret, bool optional,
+		      struct error *err)
 {
 	_cleanup_free_ char *text = NULL;
 	char shown[PATH_MAX];
@@ -259,8 +250,7 @@ static int read_idset(const struct sysroot *root, const char *rel,
 	}
 	if (r < 0)
 		return error_set(err, r, "cannot read %s: %s",
-				 sysroot_display(root, rel, shown, sizeof(shown)),
-				 strerror(-r));
+				 sysroot_display(root, rel, shown, sizeof(shown)), strerror(-r));
 	r = idset_parse(text, ret);
 	if (r < 0)
 		return error_set(err, -EINVAL,
@@ -287,10 +277,9 @@ static int read_node(const struct sysroot *root, const struct idset *online,
 
 	snprintf(rel, sizeof(rel), NODE_DIR "/node%d", node->id);
 	if (!sysroot_exists(root, rel))
-		return error_set(err, -ENOENT,
-				 "%s: missing, but node %d is listed in %s/online",
-				 sysroot_display(root, rel, shown, sizeof(shown)),
-				 node->id, NODE_DIR);
+		return error_set(err, -ENOENT, "%s: missing, but node %d is listed in %s/online",
+				 sysroot_display(root, rel, shown, sizeof(shown)), node->id,
+				 NODE_DIR);
 
 	snprintf(rel, sizeof(rel), NODE_DIR "/node%d/cpulist", node->id);
 	r = read_idset(root, rel, &node->cpus, false, err);
@@ -301,14 +290,11 @@ static int read_node(const struct sysroot *root, const struct idset *online,
 	r = sysroot_read_file(root, rel, &text, NULL);
 	if (r < 0)
 		return error_set(err, r, "cannot read %s: %s",
-				 sysroot_display(root, rel, shown, sizeof(shown)),
-				 strerror(-r));
+				 sysroot_display(root, rel, shown, sizeof(shown)), strerror(-r));
 	r = topology_parse_meminfo_total(text, &node->memory_bytes);
 	if (r < 0)
-		return error_set(err, -EINVAL,
-				 "%s: expected a line \"Node %d MemTotal: <n> kB\"",
-				 sysroot_display(root, rel, shown, sizeof(shown)),
-				 node->id);
+		return error_set(err, -EINVAL, "%s: expected a line \"Node %d MemTotal: <n> kB\"",
+				 sysroot_display(root, rel, shown, sizeof(shown)), node->id);
 	free(text);
 	text = NULL;
 
@@ -322,8 +308,7 @@ static int read_node(const struct sysroot *root, const struct idset *online,
 	r = sysroot_read_file(root, rel, &text, NULL);
 	if (r < 0)
 		return error_set(err, r, "cannot read %s: %s",
-				 sysroot_display(root, rel, shown, sizeof(shown)),
-				 strerror(-r));
+				 sysroot_display(root, rel, shown, sizeof(shown)), strerror(-r));
 	r = topology_parse_distance_row(text, row, (size_t)max_node + 1, &n_row);
 	if (r < 0 || n_row == 0)
 		return error_set(err, -EINVAL,
@@ -337,7 +322,7 @@ static int read_node(const struct sysroot *root, const struct idset *online,
 				 idset_count(online), n_row);
 	/* The row lists one distance per online node, in id order. */
 	IDSET_FOREACH(id, online)
-	node->distance[id] = row[i++];
+		node->distance[id] = row[i++];
 	return 0;
 }
 
@@ -362,13 +347,11 @@ static int read_tiers(const struct sysroot *root, struct topology *topo,
 		r = read_idset(root, rel, &nodes, false, err);
 		if (r < 0)
 			break;
-		IDSET_FOREACH(id, &nodes)
-		{
+		IDSET_FOREACH(id, &nodes) {
 			for (size_t i = 0; i < topo->n_nodes; i++)
 				if (topo->nodes[i].id == id)
 					topo->nodes[i].tier = tier;
-			if (idset_has(has_cpu, id) &&
-			    (topo->top_tier < 0 || tier < topo->top_tier))
+			if (idset_has(has_cpu, id) && (topo->top_tier < 0 || tier < topo->top_tier))
 				topo->top_tier = tier;
 		}
 	}
@@ -376,8 +359,7 @@ static int read_tiers(const struct sysroot *root, struct topology *topo,
 	return r;
 }
 
-static int read_dax(const struct sysroot *root, struct topology *topo,
-		    struct error *err)
+static int read_dax(const struct sysroot *root, struct topology *topo, struct error *err)
 {
 	DIR *dir = sysroot_opendir(root, DAX_DIR);
 	struct dirent *de;
@@ -403,10 +385,8 @@ static int read_dax(const struct sysroot *root, struct topology *topo,
 		errno = 0;
 		node = strtol(node_text, &end, 10);
 		if (errno || *end || end == node_text) {
-			r = error_set(err, -EINVAL,
-				      "%s: expected a node number, got \"%.40s\"",
-				      sysroot_display(root, rel, shown, sizeof(shown)),
-				      node_text);
+			r = error_set(err, -EINVAL, "%s: expected a node number, got \"%.40s\"",
+				      sysroot_display(root, rel, shown, sizeof(shown)), node_text);
 			break;
 		}
 		grown = realloc(topo->dax, sizeof(*grown) * (topo->n_dax + 1));
@@ -447,24 +427,21 @@ int topology_read(const struct sysroot *root, const struct topology_options *opt
 	if (r < 0)
 		return r;
 	if (idset_empty(&topo->online))
-		return error_set(err, -EINVAL, "%s/online: no online node",
-				 NODE_DIR);
+		return error_set(err, -EINVAL, "%s/online: no online node", NODE_DIR);
 
 	max_node = 0;
 	IDSET_FOREACH(id, &topo->online)
-	max_node = id;
+		max_node = id;
 	topo->max_node = max_node;
 	topo->nodes = calloc(idset_count(&topo->online), sizeof(*topo->nodes));
 	if (!topo->nodes)
 		return -ENOMEM;
 
-	IDSET_FOREACH(id, &topo->online)
-	{
+	IDSET_FOREACH(id, &topo->online) {
 		struct numa_node *node = &topo->nodes[topo->n_nodes++];
 
 		node->id = id;
-		r = read_node(root, &topo->online, &has_cpu, &has_memory, node,
-			      max_node, err);
+		r = read_node(root, &topo->online, &has_cpu, &has_memory, node, max_node, err);
 		if (r < 0)
 			return r;
 	}

@@ -36,16 +36,16 @@ struct numa_node {
 	bool has_memory;
 	uint64_t memory_bytes;
 	struct idset cpus;
-	int tier;         /* memory_tier<K>, -1 when the kernel has no tiers */
+	int tier; /* memory_tier<K>, -1 when the kernel has no tiers */
 	int nearest_dram; /* -1 when there is no DRAM node with memory */
-	int *distance;    /* indexed by node id, topology.max_node + 1 entries, -1 unknown */
+	int *distance; /* indexed by node id, topology.max_node + 1 entries, -1 unknown */
 	size_t n_evidence;
 	char evidence[TOPOLOGY_MAX_EVIDENCE][TOPOLOGY_EVIDENCE_LEN];
 };
 
 /* A dax device found on the bus, the raw fact behind rule 2. */
 struct dax_device {
-	char name[32];   /* "dax0.0" */
+	char name[32]; /* "dax0.0" */
 	char region[32]; /* "region0" when the path runs through a CXL region, else "" */
 	int target_node;
 	bool kmem;
@@ -83,15 +83,13 @@ int topology_cpu_node(const struct topology *topo, int cpu);
  * Distance ties go to @prefer (the node of the process's CPU) when it is one
  * of them, else to the lowest id.  -1 when no candidate exists.
  */
-int topology_nearest_dram(const struct topology *topo, int node,
-			  const struct idset *allowed, int prefer);
+int topology_nearest_dram(const struct topology *topo, int node, const struct idset *allowed,
+			  int prefer);
 
 const char *node_class_to_string(enum node_class cls);
 
 /* Parsers, exposed for unit tests. */
-int topology_parse_distance_row(const char *text, int *ret, size_t max,
-				size_t *ret_n);
+int topology_parse_distance_row(const char *text, int *ret, size_t max, size_t *ret_n);
 int topology_parse_meminfo_total(const char *text, uint64_t *ret_bytes);
 /* From a resolved dax device path, the CXL region it runs through ("" if none). */
-void topology_dax_cxl_region(const char *link_target, char *ret_region,
-			     size_t size);
+void topology_dax_cxl_region(const char *link_target, char *ret_region, size_t size);

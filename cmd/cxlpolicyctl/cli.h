@@ -13,7 +13,7 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1, /* the system did not let us: permissions, vanished pid */
-	EXIT_USAGE = 2,   /* bad usage or bad input */
+	EXIT_USAGE = 2, /* bad usage or bad input */
 };
 
 struct cli {

@@ -21,7 +21,8 @@ static void usage(FILE *out)
 		"Global options:\n"
 		"  --sysroot DIR        read /proc and /sys below DIR (default /, or $%s)\n"
 		"  --cxl-nodes LIST     treat exactly these nodes as CXL (e.g. 2-3)\n"
-		"  --json               machine-readable output (schema: cmd/cxlpolicyctl/SCHEMA.md)\n"
+		"  --json               machine-readable output (schema: "
+		"cmd/cxlpolicyctl/SCHEMA.md)\n"
 		"  --maps-method M      auto (PROCMAP_QUERY when available) | text | query\n"
 		"  -h, --help           this text\n\nVerbs:\n",
 		SYSROOT_ENV);
@@ -44,14 +45,12 @@ int cli_fail(int exit_code, const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "sysroot", required_argument, NULL, 'r' },
-		{ "cxl-nodes", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "maps-method", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option options[] = { { "sysroot", required_argument, NULL, 'r' },
+						 { "cxl-nodes", required_argument, NULL, 'c' },
+						 { "json", no_argument, NULL, 'j' },
+						 { "maps-method", required_argument, NULL, 'm' },
+						 { "help", no_argument, NULL, 'h' },
+						 {} };
 	struct cli cli = { .maps_method = PROCMAPS_AUTO };
 	int c, code;
 
@@ -63,7 +62,8 @@ int main(int argc, char **argv)
 		case 'c':
 			if (idset_parse(optarg, &cli.topo_opts.cxl_override) < 0)
 				return cli_fail(EXIT_USAGE,
-						"invalid --cxl-nodes \"%s\": expected a node list such as \"2\" or \"2-3,5\"",
+						"invalid --cxl-nodes \"%s\": expected a node list "
+						"such as \"2\" or \"2-3,5\"",
 						optarg);
 			cli.topo_opts.has_cxl_override = true;
 			break;
@@ -79,7 +79,8 @@ int main(int argc, char **argv)
 				cli.maps_method = PROCMAPS_QUERY;
 			else
 				return cli_fail(EXIT_USAGE,
-						"invalid --maps-method \"%s\": expected auto, text or query",
+						"invalid --maps-method \"%s\": expected auto, text "
+						"or query",
 						optarg);
 			break;
 		case 'h':
@@ -109,6 +110,5 @@ int main(int argc, char **argv)
 		sysroot_free(cli.root);
 		return code;
 	}
-	return cli_fail(EXIT_USAGE, "unknown verb \"%s\" (try --help)",
-			argv[optind]);
+	return cli_fail(EXIT_USAGE, "unknown verb \"%s\" (try --help)", argv[optind]);
 }

@@ -7,8 +7,7 @@
 
 #include "cli.h"
 
-static json_object *node_to_json(const struct topology *topo,
-				 const struct numa_node *n)
+static json_object *node_to_json(const struct topology *topo, const struct numa_node *n)
 {
 	json_object *o = json_object_new_object();
 	json_object *dist = json_object_new_array();
@@ -16,19 +15,16 @@ static json_object *node_to_json(const struct topology *topo,
 	char cpus[1024];
 
 	json_object_object_add(o, "node", json_object_new_int(n->id));
-	json_object_object_add(o, "class",
-			       json_object_new_string(node_class_to_string(n->cls)));
-	json_object_object_add(o, "memory_bytes",
-			       json_object_new_uint64(n->memory_bytes));
+	json_object_object_add(o, "class", json_object_new_string(node_class_to_string(n->cls)));
+	json_object_object_add(o, "memory_bytes", json_object_new_uint64(n->memory_bytes));
 	json_object_object_add(o, "has_memory", json_object_new_boolean(n->has_memory));
 	json_object_object_add(o, "cpus",
-			       json_object_new_string(idset_format(&n->cpus, cpus,
-								   sizeof(cpus))));
+			       json_object_new_string(idset_format(&n->cpus, cpus, sizeof(cpus))));
 	json_object_object_add(o, "tier", n->tier >= 0 ? json_object_new_int(n->tier) : NULL);
 	json_object_object_add(o, "nearest_dram",
 			       n->nearest_dram >= 0 ? json_object_new_int(n->nearest_dram) : NULL);
 	IDSET_FOREACH(id, &topo->online)
-	json_object_array_add(dist, json_object_new_int(n->distance[id]));
+		json_object_array_add(dist, json_object_new_int(n->distance[id]));
 	json_object_object_add(o, "distances", dist);
 	for (size_t i = 0; i < n->n_evidence; i++)
 		json_object_array_add(ev, json_object_new_string(n->evidence[i]));
@@ -45,12 +41,12 @@ static void print_json(const struct topology *topo)
 	for (size_t i = 0; i < topo->n_nodes; i++)
 		json_object_array_add(nodes, node_to_json(topo, &topo->nodes[i]));
 	json_object_object_add(root, "nodes", nodes);
-	json_object_object_add(root, "dram_nodes",
-			       json_object_new_string(idset_format(&topo->dram, list,
-								   sizeof(list))));
-	json_object_object_add(root, "cxl_nodes",
-			       json_object_new_string(idset_format(&topo->cxl, list,
-								   sizeof(list))));
+	json_object_object_add(
+		root, "dram_nodes",
+		json_object_new_string(idset_format(&topo->dram, list, sizeof(list))));
+	json_object_object_add(
+		root, "cxl_nodes",
+		json_object_new_string(idset_format(&topo->cxl, list, sizeof(list))));
 	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
 	json_object_put(root);
 }
@@ -59,22 +55,21 @@ static void print_table(const struct topology *topo)
 {
 	char mem[32], cpus[256], near[16], list[1024];
 
-	printf("%-5s %-5s %-10s %-12s %-12s %-16s %s\n", "NODE", "CLASS", "MEMORY",
-	       "CPUS", "NEAREST_DRAM", "DISTANCES", "EVIDENCE");
+	printf("%-5s %-5s %-10s %-12s %-12s %-16s %s\n", "NODE", "CLASS", "MEMORY", "CPUS",
+	       "NEAREST_DRAM", "DISTANCES", "EVIDENCE");
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		const struct numa_node *n = &topo->nodes[i];
 		char dist[256] = "";
 		size_t len = 0;
 
 		IDSET_FOREACH(id, &topo->online)
-		len += (size_t)snprintf(dist + len, sizeof(dist) - MIN(len, sizeof(dist)),
-					"%s%d", len ? " " : "", n->distance[id]);
+			len += (size_t)snprintf(dist + len, sizeof(dist) - MIN(len, sizeof(dist)),
+						"%s%d", len ? " " : "", n->distance[id]);
 		idset_format(&n->cpus, cpus, sizeof(cpus));
 		snprintf(near, sizeof(near), "%d", n->nearest_dram);
-		printf("%-5d %-5s %-10s %-12s %-12s %-16s ", n->id,
-		       node_class_to_string(n->cls),
-		       format_bytes(n->memory_bytes, mem, sizeof(mem)),
-		       cpus[0] ? cpus : "-", n->nearest_dram >= 0 ? near : "-", dist);
+		printf("%-5d %-5s %-10s %-12s %-12s %-16s ", n->id, node_class_to_string(n->cls),
+		       format_bytes(n->memory_bytes, mem, sizeof(mem)), cpus[0] ? cpus : "-",
+		       n->nearest_dram >= 0 ? near : "-", dist);
 		for (size_t e = 0; e < n->n_evidence; e++)
 			printf("%s%s", e ? "; " : "", n->evidence[e]);
 		putchar('\n');

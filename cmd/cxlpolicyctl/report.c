@@ -18,15 +18,12 @@ static json_object *totals_to_json(const struct scan_totals *t)
 	json_object_object_add(o, "resident", json_object_new_uint64(t->resident));
 	json_object_object_add(o, "deduplicated", json_object_new_uint64(t->deduplicated));
 	json_object_object_add(o, "cxl_pages", json_object_new_uint64(t->cxl_pages));
-	json_object_object_add(o, "straddling_mappings",
-			       json_object_new_uint64(t->straddling));
-	json_object_object_add(o, "tier_boundaries",
-			       json_object_new_uint64(t->tier_boundaries));
+	json_object_object_add(o, "straddling_mappings", json_object_new_uint64(t->straddling));
+	json_object_object_add(o, "tier_boundaries", json_object_new_uint64(t->tier_boundaries));
 	return o;
 }
 
-static json_object *mapping_to_json(const struct mapping_report *m,
-				    const struct topology *topo)
+static json_object *mapping_to_json(const struct mapping_report *m, const struct topology *topo)
 {
 	json_object *o = json_object_new_object();
 	json_object *nodes = json_object_new_object();
@@ -44,9 +41,9 @@ static json_object *mapping_to_json(const struct mapping_report *m,
 	json_object_object_add(o, "dev", json_object_new_string(buf));
 	json_object_object_add(o, "offset", json_object_new_uint64(m->vma.offset));
 	json_object_object_add(o, "kind",
-			       json_object_new_string(m->special   ? "special" :
-						      m->vma.inode ? "file" :
-								     "anon"));
+			       json_object_new_string(m->special     ? "special"
+						      : m->vma.inode ? "file"
+								     : "anon"));
 	json_object_object_add(o, "pages", json_object_new_uint64(m->pages));
 	json_object_object_add(o, "resident", json_object_new_uint64(m->resident));
 	json_object_object_add(o, "deduplicated", json_object_new_uint64(m->deduplicated));
@@ -59,8 +56,7 @@ static json_object *mapping_to_json(const struct mapping_report *m,
 	json_object_object_add(o, "nodes", nodes);
 	json_object_object_add(o, "cxl_pages", json_object_new_uint64(m->cxl_pages));
 	json_object_object_add(o, "straddle", json_object_new_boolean(m->straddle));
-	json_object_object_add(o, "tier_boundaries",
-			       json_object_new_uint64(m->tier_boundaries));
+	json_object_object_add(o, "tier_boundaries", json_object_new_uint64(m->tier_boundaries));
 	return o;
 }
 
@@ -79,8 +75,7 @@ static const char *error_word(int error)
 	}
 }
 
-static json_object *process_to_json(const struct process_report *p,
-				    const struct topology *topo)
+static json_object *process_to_json(const struct process_report *p, const struct topology *topo)
 {
 	json_object *o = json_object_new_object();
 	json_object *maps = json_object_new_array();
@@ -122,11 +117,9 @@ static void add_migration_json(json_object *root, const struct sweep_result *r,
 	json_object_object_add(root, "dry_run", json_object_new_boolean(o->dry_run));
 	json_object_object_add(root, "moved_pages", json_object_new_uint64(moved));
 	json_object_object_add(root, "moved_bytes", json_object_new_uint64(moved * ps));
-	json_object_object_add(root, "failed_pages",
-			       json_object_new_uint64(r->moves.failed_pages));
+	json_object_object_add(root, "failed_pages", json_object_new_uint64(r->moves.failed_pages));
 	json_object_object_add(root, "failures", failures_to_json(&r->moves));
-	json_object_object_add(root, "no_target_pages",
-			       json_object_new_uint64(r->no_target_pages));
+	json_object_object_add(root, "no_target_pages", json_object_new_uint64(r->no_target_pages));
 	json_object_object_add(root, "budget_skipped_pages",
 			       json_object_new_uint64(r->budget_skipped_pages));
 	json_object_object_add(root, "max_bytes", json_object_new_uint64(o->max_bytes));
@@ -160,8 +153,9 @@ static void print_json(const struct sweep_result *r, const struct report_options
 	json_object_object_add(root, "totals", totals_to_json(&r->totals));
 	json_object_object_add(root, "processes_vanished", json_object_new_uint64(r->vanished));
 	json_object_object_add(root, "processes_denied", json_object_new_uint64(r->denied));
-	json_object_object_add(root, "maps_method",
-			       json_object_new_string(r->used_procmap_query ? "procmap_query" : "text"));
+	json_object_object_add(
+		root, "maps_method",
+		json_object_new_string(r->used_procmap_query ? "procmap_query" : "text"));
 	json_object_object_add(root, "page_size", json_object_new_uint64(placement_page_size()));
 	if (o->migrate)
 		add_migration_json(root, r, o);
@@ -169,16 +163,16 @@ static void print_json(const struct sweep_result *r, const struct report_options
 	json_object_put(root);
 }
 
-static void format_nodes(const struct mapping_report *m, const struct topology *topo,
-			 char *buf, size_t size)
+static void format_nodes(const struct mapping_report *m, const struct topology *topo, char *buf,
+			 size_t size)
 {
 	size_t len = 0;
 
 	buf[0] = '\0';
 	for (int id = 0; id <= topo->max_node && len < size; id++)
 		if (m->node_pages[id])
-			len += (size_t)snprintf(buf + len, size - len, "%sN%d=%zu",
-						len ? "," : "", id, m->node_pages[id]);
+			len += (size_t)snprintf(buf + len, size - len, "%sN%d=%zu", len ? "," : "",
+						id, m->node_pages[id]);
 	if (!buf[0])
 		snprintf(buf, size, "-");
 }
@@ -192,17 +186,16 @@ static void print_mappings(const struct process_report *p, const struct topology
 		format_nodes(m, topo, nodes, sizeof(nodes));
 		printf("    %012llx-%012llx %s %7zu %8zu %6zu %6zu %-14s %-8s %s%s\n",
 		       (unsigned long long)m->vma.start, (unsigned long long)m->vma.end,
-		       m->vma.perms, m->pages, m->resident, m->deduplicated,
-		       m->cxl_pages, nodes, m->straddle ? "STRADDLE" : "-",
-		       m->vma.name[0] ? m->vma.name : "[anon]",
+		       m->vma.perms, m->pages, m->resident, m->deduplicated, m->cxl_pages, nodes,
+		       m->straddle ? "STRADDLE" : "-", m->vma.name[0] ? m->vma.name : "[anon]",
 		       m->vma.deleted ? " (deleted)" : "");
 	}
 }
 
 static void print_totals_line(const char *label, const struct scan_totals *t)
 {
-	printf("%-28s %9zu %9zu %9zu %9zu %9zu %9zu\n", label, t->mappings, t->pages,
-	       t->resident, t->deduplicated, t->cxl_pages, t->straddling);
+	printf("%-28s %9zu %9zu %9zu %9zu %9zu %9zu\n", label, t->mappings, t->pages, t->resident,
+	       t->deduplicated, t->cxl_pages, t->straddling);
 }
 
 static void print_table(const struct sweep_result *r, const struct report_options *o)
@@ -211,8 +204,8 @@ static void print_table(const struct sweep_result *r, const struct report_option
 	char b1[32];
 
 	if (!o->summary) {
-		printf("%-8s %-16s %8s %9s %9s %9s %9s %8s  %s\n", "PID", "COMM",
-		       "MAPPINGS", "PAGES", "RESIDENT", "DEDUP", "CXL", "STRADDLE", "CGROUP");
+		printf("%-8s %-16s %8s %9s %9s %9s %9s %8s  %s\n", "PID", "COMM", "MAPPINGS",
+		       "PAGES", "RESIDENT", "DEDUP", "CXL", "STRADDLE", "CGROUP");
 		for (size_t i = 0; i < r->n_procs; i++) {
 			const struct process_report *p = &r->procs[i];
 
@@ -223,15 +216,14 @@ static void print_table(const struct sweep_result *r, const struct report_option
 			}
 			if (p->n_maps == 0 && r->n_procs > 1)
 				continue; /* kernel threads, zombies */
-			printf("%-8d %-16.16s %8zu %9zu %9zu %9zu %9zu %8zu  %s\n",
-			       p->info.pid, p->info.comm, p->totals.mappings,
-			       p->totals.pages, p->totals.resident,
-			       p->totals.deduplicated, p->totals.cxl_pages,
+			printf("%-8d %-16.16s %8zu %9zu %9zu %9zu %9zu %8zu  %s\n", p->info.pid,
+			       p->info.comm, p->totals.mappings, p->totals.pages,
+			       p->totals.resident, p->totals.deduplicated, p->totals.cxl_pages,
 			       p->totals.straddling, p->info.cgroup);
 			if (o->mappings) {
-				printf("    %-25s %-4s %7s %8s %6s %6s %-14s %-8s %s\n",
-				       "RANGE", "PERM", "PAGES", "RESIDENT", "DEDUP",
-				       "CXL", "NODES", "STRADDLE", "PATH");
+				printf("    %-25s %-4s %7s %8s %6s %6s %-14s %-8s %s\n", "RANGE",
+				       "PERM", "PAGES", "RESIDENT", "DEDUP", "CXL", "NODES",
+				       "STRADDLE", "PATH");
 				print_mappings(p, o->topo);
 			}
 		}
@@ -241,8 +233,8 @@ static void print_table(const struct sweep_result *r, const struct report_option
 		struct cgroup_totals *cg = NULL;
 		size_t n_cg = 0;
 
-		printf("%-28s %9s %9s %9s %9s %9s %9s\n", "CGROUP", "MAPPINGS", "PAGES",
-		       "RESIDENT", "DEDUP", "CXL", "STRADDLE");
+		printf("%-28s %9s %9s %9s %9s %9s %9s\n", "CGROUP", "MAPPINGS", "PAGES", "RESIDENT",
+		       "DEDUP", "CXL", "STRADDLE");
 		if (sweep_cgroup_totals(r, &cg, &n_cg) == 0) {
 			for (size_t i = 0; i < n_cg; i++)
 				print_totals_line(cg[i].cgroup[0] ? cg[i].cgroup : "(unknown)",
@@ -251,13 +243,14 @@ static void print_table(const struct sweep_result *r, const struct report_option
 		}
 		putchar('\n');
 	}
-	printf("total: %zu processes, %zu executable mappings, %zu pages (%s), %zu resident, %zu deduplicated, %zu on CXL, %zu straddling\n",
+	printf("total: %zu processes, %zu executable mappings, %zu pages (%s), %zu resident, %zu "
+	       "deduplicated, %zu on CXL, %zu straddling\n",
 	       r->totals.processes, r->totals.mappings, r->totals.pages,
 	       format_bytes(r->totals.pages * ps, b1, sizeof(b1)), r->totals.resident,
 	       r->totals.deduplicated, r->totals.cxl_pages, r->totals.straddling);
 	if (r->vanished || r->denied)
-		printf("skipped: %zu vanished, %zu not inspectable%s\n", r->vanished,
-		       r->denied, r->denied ? " (run as root or with CAP_SYS_PTRACE)" : "");
+		printf("skipped: %zu vanished, %zu not inspectable%s\n", r->vanished, r->denied,
+		       r->denied ? " (run as root or with CAP_SYS_PTRACE)" : "");
 	if (o->migrate) {
 		size_t moved = o->dry_run ? r->would_move_pages : r->moves.moved_pages;
 

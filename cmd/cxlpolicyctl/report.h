@@ -8,8 +8,8 @@
 
 struct report_options {
 	bool json;
-	bool mappings;   /* table: list every executable mapping */
-	bool summary;    /* table: totals only */
+	bool mappings; /* table: list every executable mapping */
+	bool summary; /* table: totals only */
 	bool migrate;
 	bool dry_run;
 	uint64_t max_bytes;

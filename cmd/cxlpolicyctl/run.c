@@ -14,18 +14,17 @@
 
 static void usage(void)
 {
-	printf("usage: cxlpolicyctl run (--membind LIST | --preferred NODE | --interleave LIST) -- COMMAND [ARGS...]\n");
+	printf("usage: cxlpolicyctl run (--membind LIST | --preferred NODE | --interleave LIST) -- "
+	       "COMMAND [ARGS...]\n");
 }
 
 int verb_run(struct cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "membind", required_argument, NULL, 'b' },
-		{ "preferred", required_argument, NULL, 'p' },
-		{ "interleave", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option options[] = { { "membind", required_argument, NULL, 'b' },
+						 { "preferred", required_argument, NULL, 'p' },
+						 { "interleave", required_argument, NULL, 'i' },
+						 { "help", no_argument, NULL, 'h' },
+						 {} };
 	struct idset nodes;
 	unsigned long mask[IDSET_MAX / (8 * sizeof(unsigned long))];
 	int mode = -1, c;
@@ -40,27 +39,34 @@ int verb_run(struct cli *cli, int argc, char **argv)
 		if (c == '?')
 			return EXIT_USAGE;
 		if (mode != -1)
-			return cli_fail(EXIT_USAGE, "run: give exactly one of --membind, --preferred, --interleave");
+			return cli_fail(
+				EXIT_USAGE,
+				"run: give exactly one of --membind, --preferred, --interleave");
 		mode = c == 'b' ? MPOL_BIND : c == 'p' ? MPOL_PREFERRED : MPOL_INTERLEAVE;
 		name = c == 'b' ? "--membind" : c == 'p' ? "--preferred" : "--interleave";
 		list = optarg;
 	}
 	if (mode == -1)
-		return cli_fail(EXIT_USAGE, "run: give one of --membind LIST, --preferred NODE, --interleave LIST");
+		return cli_fail(
+			EXIT_USAGE,
+			"run: give one of --membind LIST, --preferred NODE, --interleave LIST");
 	if (optind >= argc)
 		return cli_fail(EXIT_USAGE, "run: missing COMMAND (after --)");
 	if (idset_parse(list, &nodes) < 0 || idset_empty(&nodes))
-		return cli_fail(EXIT_USAGE, "run: invalid %s \"%s\": expected a node list such as \"0\" or \"0-1\"",
-				name, list);
+		return cli_fail(
+			EXIT_USAGE,
+			"run: invalid %s \"%s\": expected a node list such as \"0\" or \"0-1\"",
+			name, list);
 	if (mode == MPOL_PREFERRED && idset_count(&nodes) != 1)
 		return cli_fail(EXIT_USAGE, "run: --preferred takes one node, got \"%s\"", list);
 
 	memcpy(mask, nodes.bits, sizeof(mask));
 	if (set_mempolicy(mode, mask, IDSET_MAX) < 0)
 		return cli_fail(EXIT_RUNTIME,
-				"run: set_mempolicy(%s %s): %s (is every node online, with memory, and allowed by this cpuset?)",
+				"run: set_mempolicy(%s %s): %s (is every node online, with memory, "
+				"and allowed by this cpuset?)",
 				name, list, strerror(errno));
 	execvp(argv[optind], argv + optind);
-	return cli_fail(errno == ENOENT ? 127 : 126, "run: cannot execute \"%s\": %s",
-			argv[optind], strerror(errno));
+	return cli_fail(errno == ENOENT ? 127 : 126, "run: cannot execute \"%s\": %s", argv[optind],
+			strerror(errno));
 }

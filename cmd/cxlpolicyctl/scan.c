@@ -43,31 +43,31 @@ static int explain_pid_error(const struct cli *cli, const struct process_report 
 				p->info.pid);
 	case -EACCES:
 		return cli_fail(EXIT_RUNTIME,
-				"permission denied reading %s/proc/%d/maps: run as root or with CAP_SYS_PTRACE",
+				"permission denied reading %s/proc/%d/maps: run as root or with "
+				"CAP_SYS_PTRACE",
 				root, p->info.pid);
 	case -EPERM:
 		return cli_fail(EXIT_RUNTIME,
-				"permission denied querying pages of process %d (move_pages): run as root or with CAP_SYS_NICE",
+				"permission denied querying pages of process %d (move_pages): run "
+				"as root or with CAP_SYS_NICE",
 				p->info.pid);
 	default:
-		return cli_fail(EXIT_RUNTIME, "process %d: %s", p->info.pid,
-				strerror(-p->error));
+		return cli_fail(EXIT_RUNTIME, "process %d: %s", p->info.pid, strerror(-p->error));
 	}
 }
 
 static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 {
-	static const struct option options[] = {
-		{ "pid", required_argument, NULL, OPT_PID },
-		{ "cgroup", required_argument, NULL, OPT_CGROUP },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
-		{ "mappings", no_argument, NULL, OPT_MAPPINGS },
-		{ "summary", no_argument, NULL, OPT_SUMMARY },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{}
-	};
+	static const struct option options[] = { { "pid", required_argument, NULL, OPT_PID },
+						 { "cgroup", required_argument, NULL, OPT_CGROUP },
+						 { "all", no_argument, NULL, OPT_ALL },
+						 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+						 { "max-bytes", required_argument, NULL,
+						   OPT_MAX_BYTES },
+						 { "mappings", no_argument, NULL, OPT_MAPPINGS },
+						 { "summary", no_argument, NULL, OPT_SUMMARY },
+						 { "help", no_argument, NULL, OPT_HELP },
+						 {} };
 	const char *verb = argv[0];
 	_cleanup_(topology_freep) struct topology *topo = NULL;
 	_cleanup_free_ pid_t *pids = NULL;
@@ -99,7 +99,8 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 				sopts.dry_run = true;
 			else if (parse_bytes(optarg, &sopts.max_bytes) < 0 || !sopts.max_bytes)
 				return cli_fail(EXIT_USAGE,
-						"%s: invalid --max-bytes \"%s\": expected a positive size such as 65536, 64K or 10M",
+						"%s: invalid --max-bytes \"%s\": expected a "
+						"positive size such as 65536, 64K or 10M",
 						verb, optarg);
 			break;
 		case OPT_MAPPINGS:
@@ -120,7 +121,8 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 	if (optind < argc)
 		return cli_fail(EXIT_USAGE, "%s: unexpected argument \"%s\"", verb, argv[optind]);
 	if (targets.kind == TARGET_NONE)
-		return cli_fail(EXIT_USAGE, "%s: give one of --pid PID, --cgroup PATH, --all", verb);
+		return cli_fail(EXIT_USAGE, "%s: give one of --pid PID, --cgroup PATH, --all",
+				verb);
 
 	code = cli_load_topology(cli, &topo);
 	if (code != EXIT_OK)
@@ -136,8 +138,8 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 	if (targets.kind == TARGET_PID)
 		ropts.mappings = true;
 	if (migrate && !sopts.dry_run && sopts.move_flags != MPOL_MF_MOVE_ALL && !cli->json)
-		fprintf(stderr,
-			"cxlpolicyctl: note: without CAP_SYS_NICE, pages shared with other processes stay put (EACCES)\n");
+		fprintf(stderr, "cxlpolicyctl: note: without CAP_SYS_NICE, pages shared with other "
+				"processes stay put (EACCES)\n");
 
 	r = sweep_run(cli->root, topo, pids, n, &sopts, &res);
 	if (r < 0)
@@ -151,7 +153,8 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 	report_print(&res, &ropts);
 	if (targets.kind != TARGET_PID && res.denied && cli->json)
 		fprintf(stderr,
-			"cxlpolicyctl: %zu processes could not be inspected (first: %d): run as root or with CAP_SYS_PTRACE\n",
+			"cxlpolicyctl: %zu processes could not be inspected (first: %d): run as "
+			"root or with CAP_SYS_PTRACE\n",
 			res.denied, res.first_denied);
 	sweep_result_clear(&res);
 	return EXIT_OK;

@@ -10,20 +10,18 @@
 int targets_set(struct targets *t, int kind, const char *arg, const char *verb)
 {
 	if (t->kind != TARGET_NONE)
-		return cli_fail(EXIT_USAGE,
-				"%s: give exactly one of --pid, --cgroup, --all", verb);
+		return cli_fail(EXIT_USAGE, "%s: give exactly one of --pid, --cgroup, --all", verb);
 	t->kind = kind;
 	if (kind == TARGET_PID && parse_pid(arg, &t->pid) < 0)
 		return cli_fail(EXIT_USAGE,
-				"%s: invalid --pid \"%s\": expected a positive process id",
-				verb, arg);
+				"%s: invalid --pid \"%s\": expected a positive process id", verb,
+				arg);
 	if (kind == TARGET_CGROUP)
 		t->cgroup = arg;
 	return EXIT_OK;
 }
 
-int targets_resolve(struct cli *cli, const struct targets *t, pid_t **ret_pids,
-		    size_t *ret_n)
+int targets_resolve(struct cli *cli, const struct targets *t, pid_t **ret_pids, size_t *ret_n)
 {
 	struct error err = { 0 };
 	int r;

@@ -16,5 +16,4 @@ struct targets {
 /* Record one --pid/--cgroup/--all option; exit code on bad input, else EXIT_OK. */
 int targets_set(struct targets *t, int kind, const char *arg, const char *verb);
 /* The pids to visit; prints its own errors and returns an exit code. */
-int targets_resolve(struct cli *cli, const struct targets *t, pid_t **ret_pids,
-		    size_t *ret_n);
+int targets_resolve(struct cli *cli, const struct targets *t, pid_t **ret_pids, size_t *ret_n);

@@ -16,8 +16,7 @@ int cli_load_topology(struct cli *cli, struct topology **ret)
 		r = sysroot_open(cli->sysroot_path, &cli->root);
 		if (r < 0)
 			return cli_fail(EXIT_USAGE, "cannot open sysroot \"%s\": %s",
-					cli->sysroot_path ? cli->sysroot_path : "/",
-					strerror(-r));
+					cli->sysroot_path ? cli->sysroot_path : "/", strerror(-r));
 	}
 	r = topology_read(cli->root, &cli->topo_opts, ret, &err);
 	if (r < 0)
