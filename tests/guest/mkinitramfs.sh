@@ -1,0 +1,143 @@
+#!/bin/sh
+# mkinitramfs.sh — build the guest initramfs (cpio newc, gzip).
+#
+# Usage: tests/guest/mkinitramfs.sh [-o OUT] [BINDIR...]
+#   OUT     default build/guest-initramfs.cpio.gz
+#   BINDIR  folders whose executables go to /bin in the guest, each with its ldd closure
+#           (default: build/bin build/guest)
+# Contents: busybox-static and its applets, the CXL/dax kernel modules in load order
+# (/lib/modules/load.list), cxl/ndctl/daxctl with their libraries, the project binaries,
+# tests/guest/cases/*.sh, the case library and /init. Needs tests/guest/fetch.sh first.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cache=${CXLPOLICY_GUEST_CACHE:-$here/.cache}
+out=$top/build/guest-initramfs.cpio.gz
+if [ "${1:-}" = "-o" ]; then
+	out=$2
+	shift 2
+fi
+[ $# -gt 0 ] || set -- "$top/build/bin" "$top/build/guest"
+
+# Modules the CXL bring-up needs; their dependencies are added in load order.
+MODULES="libnvdimm nd_btt nd_pmem cxl_acpi cxl_pci cxl_mem cxl_pmem device_dax dax_pmem kmem"
+
+die() {
+	echo "mkinitramfs.sh: $*" >&2
+	exit 1
+}
+
+[ -s "$cache/kver" ] || die "no guest kernel in $cache: run tests/guest/fetch.sh"
+kver=$(cat "$cache/kver")
+croot=$cache/root
+moddir=$croot/lib/modules/$kver
+busybox=$(command -v busybox) || die "busybox not found (apt-get install busybox-static)"
+busybox --list >/dev/null 2>&1 && ldd "$busybox" >/dev/null 2>&1 &&
+	die "$busybox is dynamically linked: install busybox-static"
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/cxltest-initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT INT TERM
+mkdir -p "$stage/bin" "$stage/usr/lib/x86_64-linux-gnu" "$stage/usr/lib64" "$stage/etc" \
+	"$stage/lib/modules" "$stage/cases" "$stage/proc" "$stage/sys" "$stage/dev" "$stage/tmp" \
+	"$stage/run" "$stage/root"
+# Merged /usr like Debian 12: /lib and /lib64 are links.
+rmdir "$stage/lib/modules" "$stage/lib"
+mkdir -p "$stage/usr/lib/modules"
+ln -s usr/lib "$stage/lib"
+ln -s usr/lib64 "$stage/lib64"
+ln -s bin "$stage/sbin"
+ln -s ../bin "$stage/usr/bin"
+ln -s ../bin "$stage/usr/sbin"
+
+# Guest path for a library that ldd found on the host or in the cache's unpacked tree.
+guest_path() {
+	p=${1#"$croot"}
+	case $p in
+	/lib/* | /lib64/*) p=/usr$p ;;
+	esac
+	echo "$p"
+}
+
+# copy_with_libs SRC DEST: copy an executable to DEST in the guest plus every shared
+# library ldd lists for it (cache libraries first, then the host's), dereferencing links.
+copy_with_libs() {
+	src=$1
+	cp -L "$src" "$stage$2"
+	chmod 0755 "$stage$2"
+	libs=$(LD_LIBRARY_PATH="$croot/usr/lib/x86_64-linux-gnu:$croot/lib/x86_64-linux-gnu" \
+		ldd "$src" 2>&1) || {
+		case $libs in
+		*"not a dynamic executable"* | *"statically linked"*) return 0 ;;
+		esac
+		die "ldd $src: $libs"
+	}
+	if echo "$libs" | grep -q 'not found'; then
+		die "missing libraries for $src: $(echo "$libs" | grep 'not found' | tr '\n' ' ')"
+	fi
+	echo "$libs" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		while read -r lib; do
+			dest=$(guest_path "$lib")
+			[ -e "$stage$dest" ] && continue
+			mkdir -p "$stage$(dirname "$dest")"
+			cp -L "$lib" "$stage$dest"
+		done
+}
+
+# Kernel modules: depth-first over "depends=" from each .ko's .modinfo section (objcopy,
+# so the host needs no kmod), writing the load order to /lib/modules/load.list.
+module_path() {
+	find "$moddir/kernel" -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" | head -n 1
+}
+add_module() {
+	grep -qx "$1" "$stage/lib/modules/load.list" 2>/dev/null && return 0
+	ko=$(module_path "$1")
+	[ -n "$ko" ] || die "module $1 not found under $moddir"
+	cp "$ko" "$stage/lib/modules/$1.ko"
+	# Variables are global in sh: expand the list before recursing, keep using "$1".
+	for d in $(objcopy -O binary --only-section=.modinfo "$ko" /dev/stdout |
+		tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' '); do
+		add_module "$d"
+	done
+	echo "$1" >>"$stage/lib/modules/load.list"
+}
+for m in $MODULES; do
+	add_module "$m"
+done
+
+# busybox and its applets.
+cp "$busybox" "$stage/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
+done
+
+# CXL tools.
+for tool in cxl ndctl daxctl; do
+	rm -f "$stage/bin/$tool"
+	copy_with_libs "$croot/usr/bin/$tool" "/bin/$tool"
+done
+
+# Project binaries (replace any busybox applet of the same name).
+for dir in "$@"; do
+	[ -d "$dir" ] || die "no binary folder $dir (run make first)"
+	for f in "$dir"/*; do
+		if [ ! -f "$f" ] || [ ! -x "$f" ]; then
+			continue
+		fi
+		rm -f "$stage/bin/${f##*/}"
+		copy_with_libs "$f" "/bin/${f##*/}"
+	done
+done
+
+# Tests, case library, init.
+cp "$here"/cases/*.sh "$stage/cases/"
+cp "$here/caselib.sh" "$stage/etc/caselib.sh"
+cp "$here/init" "$stage/init"
+chmod 0755 "$stage/init"
+
+printf '/usr/lib/x86_64-linux-gnu\n/usr/lib64\n' >"$stage/etc/ld.so.conf"
+ldconfig -r "$stage" 2>/dev/null || die "ldconfig -r failed"
+
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"
