@@ -130,8 +130,10 @@ const char *idset_format(const struct idset *set, char *buf, size_t size)
 			n = snprintf(buf + len, size - len, "%s%d", len ? "," : "", id);
 		else
 			n = snprintf(buf + len, size - len, "%s%d-%d", len ? "," : "", id, end);
-		if (n < 0 || (size_t)n >= size - len)
-			break; /* truncated: keep what fits */
+		if (n < 0 || (size_t)n >= size - len) {
+			buf[len] = '\0'; /* truncated: keep the whole items that fit */
+			break;
+		}
 		len += (size_t)n;
 		id = idset_next(set, end + 1);
 	}
