@@ -73,3 +73,31 @@ field() {
 	v=$(echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p")
 	echo "${v:-0}"
 }
+
+# JSON from cxlpolicyctl is one line (json-c plain); these helpers pick fields with sed.
+# jnum JSON KEY: the first number value of "KEY" (empty when absent).
+jnum() {
+	echo "$1" | grep -o "\"$2\":-\{0,1\}[0-9][0-9]*" | head -n 1 | cut -d: -f2
+}
+
+# jtotal JSON KEY: KEY from the last "totals" object (the run's overall totals).
+jtotal() {
+	jnum "$(echo "$1" | grep -o '"totals":{[^}]*}' | tail -n 1)" "$2"
+}
+
+# jmappings JSON: one line per mapping object ({"start":... up to the next one), with
+# json-c's escaped slashes ("\/tmp\/w") turned back into plain ones.
+jmappings() {
+	echo "$1" | sed 's/{"start"/\n&/g; s#\\/#/#g' | grep '^{"start"'
+}
+
+# jnodes JSON: one line per node object of `cxlpolicyctl --json nodes`.
+jnodes() {
+	echo "$1" | sed 's/{"node"/\n&/g' | grep '^{"node"'
+}
+
+# Copy /bin/workload to $1 with its page cache filled on node $2.
+place_copy() {
+	rm -f "$1"
+	must cxlpolicyctl run --membind "$2" -- cp /bin/workload "$1"
+}

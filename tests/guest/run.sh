@@ -71,7 +71,7 @@ if [ "$topology" = cxl ]; then
 else
 	set -- "$@" -M q35
 fi
-append="console=ttyS0 panic=-1 oops=panic numa_balancing=disable loglevel=4 mitigations=off"
+append="console=ttyS0 panic=-1 oops=panic numa_balancing=disable loglevel=4 mitigations=off nokaslr"
 append="$append cxltest.topology=$topology"
 [ -n "$cases" ] && append="$append cxltest.cases=$cases"
 set -- "$@" -kernel "$cache/root/boot/vmlinuz-$kver" -initrd "$initrd"
