@@ -92,10 +92,13 @@ int procmaps_parse_line(const char *line, struct vma *ret)
 	size_t len;
 	struct vma v = { 0 };
 
-	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %n", &start, &end, perms, &offset, &major,
+	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu%n", &start, &end, perms, &offset, &major,
 		   &minor, &inode, &name_at) < 7 ||
 	    name_at < 0)
 		return -EINVAL;
+	/* Not " %n": that would skip an unnamed mapping's newline into the next line. */
+	while (line[name_at] == ' ' || line[name_at] == '\t')
+		name_at++;
 	if (end <= start || strlen(perms) != 4)
 		return -EINVAL;
 	name = line + name_at;
