@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+
+#include "procinfo.h"
+#include "testlib.h"
+
+static char *read_fixture_file(const char *rel)
+{
+	_cleanup_(sysroot_freep) struct sysroot *root = open_fixture("procs");
+	char *text = NULL;
+
+	ck_assert_int_eq(sysroot_read_file(root, rel, &text, NULL), 0);
+	return text;
+}
+
+START_TEST(test_stat_cpu_fixture)
+{
+	_cleanup_free_ char *stat100 = read_fixture_file("proc/100/stat");
+	_cleanup_free_ char *stat200 = read_fixture_file("proc/200/stat");
+	int cpu = -1;
+
+	/* comm "(my (weird) app)": fields counted from the last ')' */
+	ck_assert_int_eq(procinfo_parse_stat_cpu(stat100, &cpu), 0);
+	ck_assert_int_eq(cpu, 3);
+	ck_assert_int_eq(procinfo_parse_stat_cpu(stat200, &cpu), 0);
+	ck_assert_int_eq(cpu, 1);
+}
+END_TEST
+
+START_TEST(test_stat_cpu_strings)
+{
+	/* fields 4..38 after the state; the processor is field 39 */
+	static const char tail[] = "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 "
+				   "25 26 27 28 29 30 31 32 33 34 35 ";
+	char stat[512];
+	int cpu = -1;
+
+	snprintf(stat, sizeof(stat), "42 (a) b) c) ) S %s17 0 0\n", tail);
+	ck_assert_int_eq(procinfo_parse_stat_cpu(stat, &cpu), 0);
+	ck_assert_int_eq(cpu, 17);
+	snprintf(stat, sizeof(stat), "42 (x) S %s5", tail); /* last field, no newline */
+	ck_assert_int_eq(procinfo_parse_stat_cpu(stat, &cpu), 0);
+	ck_assert_int_eq(cpu, 5);
+
+	cpu = -7;
+	snprintf(stat, sizeof(stat), "42 (x) S %s\n", tail); /* too short */
+	ck_assert_int_eq(procinfo_parse_stat_cpu(stat, &cpu), -EINVAL);
+	ck_assert_int_eq(procinfo_parse_stat_cpu("42 no parens S 1 2 3", &cpu), -EINVAL);
+	snprintf(stat, sizeof(stat), "42 (x) S %sx\n", tail); /* not a number */
+	ck_assert_int_eq(procinfo_parse_stat_cpu(stat, &cpu), -EINVAL);
+	snprintf(stat, sizeof(stat), "42 (x) S %s-1\n", tail);
+	ck_assert_int_eq(procinfo_parse_stat_cpu(stat, &cpu), -EINVAL);
+	ck_assert_int_eq(cpu, -7);
+}
+END_TEST
+
+START_TEST(test_status_field)
+{
+	_cleanup_free_ char *status = read_fixture_file("proc/100/status");
+	char buf[512], tiny[3];
+
+	ck_assert_int_eq(procinfo_parse_status_field(status, "Mems_allowed_list", buf, sizeof(buf)),
+			 0);
+	ck_assert_str_eq(buf, "0-1");
+	ck_assert_int_eq(procinfo_parse_status_field(status, "Cpus_allowed_list", buf, sizeof(buf)),
+			 0);
+	ck_assert_str_eq(buf, "0-3");
+	ck_assert_int_eq(procinfo_parse_status_field(status, "Threads", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "4");
+	ck_assert_int_eq(procinfo_parse_status_field(status, "Name", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "my (weird) app");
+	/* a key that is a prefix of another is not that other */
+	ck_assert_int_eq(procinfo_parse_status_field(status, "Mems_allowed", buf, sizeof(buf)), 0);
+	ck_assert_ptr_eq(strchr(buf, '-'), NULL);
+	ck_assert_int_eq(buf[strlen(buf) - 1], '3');
+	ck_assert_int_eq(procinfo_parse_status_field(status, "Mems", buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_eq(procinfo_parse_status_field(status, "Nope", buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_eq(procinfo_parse_status_field(status, "Mems_allowed_list", tiny,
+						     sizeof(tiny)),
+			 -ENAMETOOLONG);
+	ck_assert_int_eq(procinfo_parse_status_field("", "Threads", buf, sizeof(buf)), -ENOENT);
+	/* kernel threads have no Vm* lines */
+	{
+		_cleanup_free_ char *kstatus = read_fixture_file("proc/200/status");
+
+		ck_assert_int_eq(procinfo_parse_status_field(kstatus, "VmRSS", buf, sizeof(buf)),
+				 -ENOENT);
+		ck_assert_int_eq(procinfo_parse_status_field(kstatus, "Kthread", buf, sizeof(buf)),
+				 0);
+		ck_assert_str_eq(buf, "1");
+	}
+}
+END_TEST
+
+START_TEST(test_cgroup)
+{
+	char buf[512], tiny[4];
+
+	ck_assert_int_eq(procinfo_parse_cgroup("0::/system.slice/x.service\n", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/system.slice/x.service");
+	ck_assert_int_eq(procinfo_parse_cgroup("0::/\n", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/");
+	/* hybrid v1 + v2: only the unified line counts */
+	ck_assert_int_eq(procinfo_parse_cgroup("12:cpuset:/\n1:name=systemd:/user.slice/u.scope\n"
+					       "0::/user.slice/u.scope\n",
+					       buf, sizeof(buf)),
+			 0);
+	ck_assert_str_eq(buf, "/user.slice/u.scope");
+	ck_assert_int_eq(procinfo_parse_cgroup("0::/no/newline", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/no/newline");
+	strcpy(buf, "untouched");
+	ck_assert_int_eq(procinfo_parse_cgroup("12:cpuset:/a\n", buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_eq(procinfo_parse_cgroup("", buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_eq(procinfo_parse_cgroup("10::/x\n", buf, sizeof(buf)), -ENOENT);
+	ck_assert_str_eq(buf, "untouched");
+	ck_assert_int_eq(procinfo_parse_cgroup("0::/long/path\n", tiny, sizeof(tiny)),
+			 -ENAMETOOLONG);
+}
+END_TEST
+
+static const char *const good_pids[] = { "1", "100", "4194304", "2147483647" };
+static const pid_t good_values[] = { 1, 100, 4194304, 2147483647 };
+
+START_TEST(test_parse_pid_good)
+{
+	pid_t pid = 0;
+
+	ck_assert_int_eq(parse_pid(good_pids[_i], &pid), 0);
+	ck_assert_int_eq(pid, good_values[_i]);
+}
+END_TEST
+
+static const char *const bad_pids[] = { "",   "0",   "-1",	    "12a", "99999999999",
+					"2147483648", " 1", "+1", "1 ",	    "0x10", "1.0",
+					"\n" };
+
+START_TEST(test_parse_pid_bad)
+{
+	pid_t pid = 77;
+
+	ck_assert_msg(parse_pid(bad_pids[_i], &pid) == -EINVAL, "\"%s\" must be -EINVAL",
+		      bad_pids[_i]);
+	ck_assert_int_eq(pid, 77);
+}
+END_TEST
+
+START_TEST(test_parse_pid_null)
+{
+	pid_t pid = 77;
+
+	ck_assert_int_eq(parse_pid(NULL, &pid), -EINVAL);
+	ck_assert_int_eq(pid, 77);
+}
+END_TEST
+
+START_TEST(test_read_fixture)
+{
+	_cleanup_(sysroot_freep) struct sysroot *root = open_fixture("procs");
+	struct procinfo info;
+	char buf[64];
+
+	ck_assert_int_eq(procinfo_read(root, 100, &info), 0);
+	ck_assert_int_eq(info.pid, 100);
+	ck_assert_str_eq(info.comm, "my (weird) app");
+	ck_assert_int_eq(info.cpu, 3);
+	ck_assert(info.has_mems_allowed);
+	ck_assert_str_eq(idset_format(&info.mems_allowed, buf, sizeof(buf)), "0-1");
+	ck_assert_str_eq(info.cgroup, ""); /* no proc/100/cgroup in the fixture */
+
+	ck_assert_int_eq(procinfo_read(root, 200, &info), 0);
+	ck_assert_str_eq(info.comm, "khugepaged");
+	ck_assert_int_eq(info.cpu, 1);
+
+	/* no stat: the process is gone */
+	ck_assert_int_eq(procinfo_read(root, 300, &info), -ESRCH);
+	ck_assert_int_eq(procinfo_read(root, 12345, &info), -ESRCH);
+}
+END_TEST
+
+START_TEST(test_read_self)
+{
+	_cleanup_(sysroot_freep) struct sysroot *root = open_root("/");
+	_cleanup_free_ char *comm = slurp("proc/self/comm");
+	_cleanup_free_ char *cgroup = slurp("proc/self/cgroup");
+	struct procinfo info;
+	char want[512];
+
+	ck_assert_int_eq(procinfo_read(root, getpid(), &info), 0);
+	ck_assert_int_eq(info.pid, getpid());
+	comm[strcspn(comm, "\n")] = '\0';
+	ck_assert_str_eq(info.comm, comm);
+	ck_assert_int_ge(info.cpu, 0);
+	ck_assert_int_lt(info.cpu, sysconf(_SC_NPROCESSORS_CONF));
+	ck_assert(info.has_mems_allowed);
+	ck_assert(idset_has(&info.mems_allowed, 0));
+	if (procinfo_parse_cgroup(cgroup, want, sizeof(want)) == 0)
+		ck_assert_str_eq(info.cgroup, want);
+	ck_assert_int_eq(info.cgroup[0], '/');
+}
+END_TEST
+
+START_TEST(test_proclist_fixture)
+{
+	_cleanup_(sysroot_freep) struct sysroot *root = open_fixture("procs");
+	_cleanup_(sysroot_freep) struct sysroot *laptop = open_fixture("laptop");
+	_cleanup_free_ pid_t *pids = NULL;
+	pid_t *none = NULL;
+	size_t n = 0;
+
+	ck_assert_int_eq(proclist_all(root, &pids, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(pids[0], 100);
+	ck_assert_int_eq(pids[1], 200);
+	ck_assert_int_eq(pids[2], 300);
+	ck_assert_int_eq(proclist_all(laptop, &none, &n), -ENOENT); /* no proc/ at all */
+	ck_assert_ptr_null(none);
+}
+END_TEST
+
+START_TEST(test_proclist_real)
+{
+	_cleanup_(sysroot_freep) struct sysroot *root = open_root("/");
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	bool self = false;
+
+	ck_assert_int_eq(proclist_all(root, &pids, &n), 0);
+	ck_assert_uint_ge(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_int_gt(pids[i], 0);
+		if (i > 0)
+			ck_assert_int_lt(pids[i - 1], pids[i]);
+		if (pids[i] == getpid())
+			self = true;
+	}
+	ck_assert(self);
+}
+END_TEST
+
+START_TEST(test_pid_compare)
+{
+	pid_t v[] = { 30, 2, 2147483647, 1, 2 };
+
+	qsort(v, 5, sizeof(v[0]), pid_compare);
+	ck_assert_int_eq(v[0], 1);
+	ck_assert_int_eq(v[1], 2);
+	ck_assert_int_eq(v[2], 2);
+	ck_assert_int_eq(v[3], 30);
+	ck_assert_int_eq(v[4], 2147483647);
+	ck_assert_int_eq(pid_compare(&v[1], &v[2]), 0);
+	ck_assert_int_lt(pid_compare(&v[0], &v[4]), 0);
+	ck_assert_int_gt(pid_compare(&v[4], &v[0]), 0);
+}
+END_TEST
+
+static Suite *procinfo_suite(void)
+{
+	Suite *s = suite_create("procinfo");
+	TCase *parse = tcase_create("parse");
+	TCase *read = tcase_create("read");
+
+	tcase_add_test(parse, test_stat_cpu_fixture);
+	tcase_add_test(parse, test_stat_cpu_strings);
+	tcase_add_test(parse, test_status_field);
+	tcase_add_test(parse, test_cgroup);
+	tcase_add_loop_test(parse, test_parse_pid_good, 0,
+			    (int)(sizeof(good_pids) / sizeof(good_pids[0])));
+	tcase_add_loop_test(parse, test_parse_pid_bad, 0,
+			    (int)(sizeof(bad_pids) / sizeof(bad_pids[0])));
+	tcase_add_test(parse, test_parse_pid_null);
+	tcase_add_test(parse, test_pid_compare);
+	suite_add_tcase(s, parse);
+
+	tcase_add_test(read, test_read_fixture);
+	tcase_add_test(read, test_read_self);
+	tcase_add_test(read, test_proclist_fixture);
+	tcase_add_test(read, test_proclist_real);
+	suite_add_tcase(s, read);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(procinfo_suite());
+}
