@@ -7,11 +7,7 @@
 #include "testlib.h"
 
 static const char *const spellings[] = {
-	"test.slice",
-	"/test.slice",
-	"/sys/fs/cgroup/test.slice",
-	"test.slice/",
-	"//test.slice",
+	"test.slice", "/test.slice", "/sys/fs/cgroup/test.slice", "test.slice/", "//test.slice",
 };
 
 START_TEST(test_resolve_spellings)
@@ -38,7 +34,8 @@ START_TEST(test_resolve_nested)
 					  sizeof(buf), NULL),
 			 0);
 	ck_assert_str_eq(buf, "sys/fs/cgroup/test.slice/app.service");
-	ck_assert_int_eq(cgroupfs_resolve(root, "test.slice/app.service", buf, sizeof(buf), NULL), 0);
+	ck_assert_int_eq(cgroupfs_resolve(root, "test.slice/app.service", buf, sizeof(buf), NULL),
+			 0);
 	ck_assert_str_eq(buf, "sys/fs/cgroup/test.slice/app.service");
 	/* does not fit */
 	ck_assert_int_eq(cgroupfs_resolve(root, "test.slice/app.service", buf, 20, NULL),
@@ -64,11 +61,7 @@ START_TEST(test_resolve_unknown)
 END_TEST
 
 static const char *const dotdot[] = {
-	"..",
-	"../etc",
-	"test.slice/../test.slice",
-	"/sys/fs/cgroup/../../proc",
-	"test.slice/..",
+	"..", "../etc", "test.slice/../test.slice", "/sys/fs/cgroup/../../proc", "test.slice/..",
 };
 
 START_TEST(test_resolve_dotdot)
@@ -106,9 +99,9 @@ START_TEST(test_parse_procs)
 	ck_assert_int_eq(cgroupfs_parse_procs("0\n", &pids, &n, &cap), -EINVAL);
 	ck_assert_int_eq(cgroupfs_parse_procs("-5\n", &pids, &n, &cap), -EINVAL);
 	ck_assert_int_eq(cgroupfs_parse_procs("12 13\n", &pids, &n, &cap), -EINVAL);
-	ck_assert_int_eq(cgroupfs_parse_procs("1111111111111111111111111111111111111\n", &pids, &n,
-					      &cap),
-			 -EINVAL);
+	ck_assert_int_eq(
+		cgroupfs_parse_procs("1111111111111111111111111111111111111\n", &pids, &n, &cap),
+		-EINVAL);
 	ck_assert_uint_eq(n, 4);
 }
 END_TEST
@@ -216,12 +209,14 @@ START_TEST(test_members_real_self)
 	else if (strstr(text, ":cpuset:/"))
 		ck_assert_int_eq(sscanf(strstr(text, ":cpuset:/"), ":cpuset:%511s", path), 1);
 	else {
-		printf("SKIP test_members_real_self: neither cgroup v2 nor a v1 cpuset hierarchy\n");
+		printf("SKIP test_members_real_self: neither cgroup v2 nor a v1 cpuset "
+		       "hierarchy\n");
 		return;
 	}
 	r = cgroupfs_members(root, path, &pids, &n, &err);
 	if (r == -ENOENT) {
-		printf("SKIP test_members_real_self: %s not visible here (%s)\n", path, err.message);
+		printf("SKIP test_members_real_self: %s not visible here (%s)\n", path,
+		       err.message);
 		return;
 	}
 	ck_assert_msg(r == 0, "%s: %s", path, err.message);

@@ -30,8 +30,8 @@ START_TEST(test_parse_list)
 END_TEST
 
 static const char *const round_trips[] = {
-	"0",	   "8",		"0-3,8",	"0,2,4",	"1-2,4-5,7", "63-64", "127,129",
-	"0-15,32-47", "16-31,48-63", "8191", "0-8191", "1,3,5-6,8190-8191",
+	"0",	   "8",		 "0-3,8",	"0,2,4", "1-2,4-5,7", "63-64",
+	"127,129", "0-15,32-47", "16-31,48-63", "8191",	 "0-8191",    "1,3,5-6,8190-8191",
 };
 
 START_TEST(test_round_trip)
@@ -72,8 +72,8 @@ START_TEST(test_parse_whitespace_and_empty)
 END_TEST
 
 static const char *const invalid[] = {
-	"1-0",	"0-",  "1,,2", "1,",	",1",  "0-3x", "0-3,8 x", "0 1", "a",
-	"-1",	"1-2-3", "0--1", "zzz\n", "1-0\n", "0-\n", "0x1", "1;2",  "\t,",
+	"1-0", "0-",	"1,,2", "1,",	 ",1",	  "0-3x", "0-3,8 x", "0 1", "a",
+	"-1",  "1-2-3", "0--1", "zzz\n", "1-0\n", "0-\n", "0x1",     "1;2", "\t,",
 };
 
 START_TEST(test_parse_invalid)
@@ -146,8 +146,7 @@ START_TEST(test_next_and_foreach)
 	ck_assert_int_eq(idset_next(&set, IDSET_MAX), -1);
 	ck_assert_int_eq(idset_next(&set, IDSET_MAX + 100), -1);
 
-	IDSET_FOREACH(id, &set)
-	{
+	IDSET_FOREACH(id, &set) {
 		ck_assert_uint_lt(n, sizeof(want) / sizeof(want[0]));
 		ck_assert_int_eq(id, want[n]);
 		n++;
@@ -179,7 +178,8 @@ static Suite *idset_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_parse_list);
-	tcase_add_loop_test(tc, test_round_trip, 0, (int)(sizeof(round_trips) / sizeof(round_trips[0])));
+	tcase_add_loop_test(tc, test_round_trip, 0,
+			    (int)(sizeof(round_trips) / sizeof(round_trips[0])));
 	tcase_add_test(tc, test_parse_whitespace_and_empty);
 	tcase_add_loop_test(tc, test_parse_invalid, 0, (int)(sizeof(invalid) / sizeof(invalid[0])));
 	tcase_add_test(tc, test_parse_range_limit);

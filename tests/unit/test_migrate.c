@@ -139,8 +139,8 @@ START_TEST(test_move_self_to_node0)
 	int nodes[PAGES];
 	struct migrate_pacer p;
 	struct migrate_stats st;
-	char *mem = mmap(NULL, PAGES * psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			 0);
+	char *mem =
+		mmap(NULL, PAGES * psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ck_assert_ptr_ne(mem, MAP_FAILED);
 	for (size_t i = 0; i < PAGES; i++) {
@@ -168,8 +168,8 @@ START_TEST(test_move_untouched_pages_fail_softly)
 	int nodes[PAGES] = { 0, 0, 0, 0 };
 	struct migrate_pacer p;
 	struct migrate_stats st;
-	char *mem = mmap(NULL, PAGES * psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			 0);
+	char *mem =
+		mmap(NULL, PAGES * psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ck_assert_ptr_ne(mem, MAP_FAILED);
 	for (size_t i = 0; i < PAGES; i++)

@@ -77,9 +77,9 @@ START_TEST(test_status_field)
 	ck_assert_int_eq(buf[strlen(buf) - 1], '3');
 	ck_assert_int_eq(procinfo_parse_status_field(status, "Mems", buf, sizeof(buf)), -ENOENT);
 	ck_assert_int_eq(procinfo_parse_status_field(status, "Nope", buf, sizeof(buf)), -ENOENT);
-	ck_assert_int_eq(procinfo_parse_status_field(status, "Mems_allowed_list", tiny,
-						     sizeof(tiny)),
-			 -ENAMETOOLONG);
+	ck_assert_int_eq(
+		procinfo_parse_status_field(status, "Mems_allowed_list", tiny, sizeof(tiny)),
+		-ENAMETOOLONG);
 	ck_assert_int_eq(procinfo_parse_status_field("", "Threads", buf, sizeof(buf)), -ENOENT);
 	/* kernel threads have no Vm* lines */
 	{
@@ -98,7 +98,8 @@ START_TEST(test_cgroup)
 {
 	char buf[512], tiny[4];
 
-	ck_assert_int_eq(procinfo_parse_cgroup("0::/system.slice/x.service\n", buf, sizeof(buf)), 0);
+	ck_assert_int_eq(procinfo_parse_cgroup("0::/system.slice/x.service\n", buf, sizeof(buf)),
+			 0);
 	ck_assert_str_eq(buf, "/system.slice/x.service");
 	ck_assert_int_eq(procinfo_parse_cgroup("0::/\n", buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "/");
@@ -132,9 +133,8 @@ START_TEST(test_parse_pid_good)
 }
 END_TEST
 
-static const char *const bad_pids[] = { "",   "0",   "-1",	    "12a", "99999999999",
-					"2147483648", " 1", "+1", "1 ",	    "0x10", "1.0",
-					"\n" };
+static const char *const bad_pids[] = { "",   "0",  "-1", "12a",  "99999999999", "2147483648",
+					" 1", "+1", "1 ", "0x10", "1.0",	 "\n" };
 
 START_TEST(test_parse_pid_bad)
 {

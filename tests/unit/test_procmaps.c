@@ -156,9 +156,10 @@ END_TEST
 
 START_TEST(test_parse_exec_only)
 {
-	static const char *const names[] = { "/usr/bin/demo", "", "[anon:jit]",
-					     "/opt/my app/lib/libx.so", "/var/tmp/demo-plugin.so",
-					     "[vdso]" };
+	static const char *const names[] = {
+		"/usr/bin/demo",	   "",	    "[anon:jit]", "/opt/my app/lib/libx.so",
+		"/var/tmp/demo-plugin.so", "[vdso]"
+	};
 	static const size_t lines[] = { 2, 6, 7, 12, 14, 19 }; /* README, minus [vsyscall] */
 	_cleanup_(sysroot_freep) struct sysroot *root = open_fixture("procs");
 	_cleanup_free_ char *text = NULL;
@@ -325,8 +326,8 @@ static void assert_same_vmas(const struct vma_list *a, const struct vma_list *b)
 		const struct vma *x = &a->items[i], *y = &b->items[i];
 
 		ck_assert_msg(x->start == y->start && x->end == y->end,
-			      "VMA %zu: %" PRIx64 "-%" PRIx64 " vs %" PRIx64 "-%" PRIx64, i, x->start,
-			      x->end, y->start, y->end);
+			      "VMA %zu: %" PRIx64 "-%" PRIx64 " vs %" PRIx64 "-%" PRIx64, i,
+			      x->start, x->end, y->start, y->end);
 		ck_assert_str_eq(x->perms, y->perms);
 		ck_assert_uint_eq(x->offset, y->offset);
 		ck_assert_uint_eq(x->dev_major, y->dev_major);

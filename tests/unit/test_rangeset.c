@@ -145,12 +145,16 @@ START_TEST(test_many_keys)
 	_cleanup_(rangeset_freep) struct rangeset *set = new_set();
 
 	for (uint64_t i = 1; i <= 2000; i++) {
-		struct file_key k = { .dev_major = 253, .dev_minor = (uint32_t)(i % 3), .inode = i };
+		struct file_key k = { .dev_major = 253,
+				      .dev_minor = (uint32_t)(i % 3),
+				      .inode = i };
 
 		ck_assert_int_eq(rangeset_claim(set, &k, i, i + 1), 0);
 	}
 	for (uint64_t i = 1; i <= 2000; i++) {
-		struct file_key k = { .dev_major = 253, .dev_minor = (uint32_t)(i % 3), .inode = i };
+		struct file_key k = { .dev_major = 253,
+				      .dev_minor = (uint32_t)(i % 3),
+				      .inode = i };
 		char want[64];
 
 		snprintf(want, sizeof(want), "0-%" PRIu64 ",%" PRIu64 "-%" PRIu64, i, i + 1, i + 5);

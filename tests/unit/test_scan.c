@@ -17,8 +17,7 @@ static struct real real_open(void)
 	struct real r = { .root = open_root("/") };
 	struct error err = { 0 };
 
-	ck_assert_msg(topology_read(r.root, NULL, &r.topo, &err) == 0, "topology: %s",
-		      err.message);
+	ck_assert_msg(topology_read(r.root, NULL, &r.topo, &err) == 0, "topology: %s", err.message);
 	return r;
 }
 
@@ -118,8 +117,8 @@ START_TEST(test_self_matches_numa_maps)
 		ck_assert_msg(lo >= 0 && hi >= 0, "%s at %" PRIx64 " missing from numa_maps",
 			      m->vma.name, m->vma.start);
 		ck_assert_msg((size_t)lo <= m->resident && m->resident <= (size_t)hi,
-			      "%s: numa_maps %ld..%ld pages, scan %zu resident", m->vma.name, lo, hi,
-			      m->resident);
+			      "%s: numa_maps %ld..%ld pages, scan %zu resident", m->vma.name, lo,
+			      hi, m->resident);
 		checked++;
 		nonzero += lo > 0;
 	}

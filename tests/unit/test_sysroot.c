@@ -19,9 +19,8 @@ START_TEST(test_read_file_relative_and_absolute)
 	ck_assert_str_eq(a, "0-15,32-47\n");
 	ck_assert_uint_eq(len, 11);
 	/* a leading '/' is ignored: still below the root */
-	ck_assert_int_eq(sysroot_read_file(root, "//sys/devices/system/node/node0/cpulist", &b,
-					   NULL),
-			 0);
+	ck_assert_int_eq(
+		sysroot_read_file(root, "//sys/devices/system/node/node0/cpulist", &b, NULL), 0);
 	ck_assert_str_eq(a, b);
 }
 END_TEST
@@ -77,9 +76,9 @@ START_TEST(test_missing)
 	char *buf = (char *)"untouched";
 	DIR *d;
 
-	ck_assert_int_eq(sysroot_read_file(root, "sys/devices/system/node/node1/cpulist", &buf,
-					   NULL),
-			 -ENOENT);
+	ck_assert_int_eq(
+		sysroot_read_file(root, "sys/devices/system/node/node1/cpulist", &buf, NULL),
+		-ENOENT);
 	ck_assert_str_eq(buf, "untouched");
 	ck_assert_int_eq(sysroot_read_line(root, "proc/1/comm", &buf), -ENOENT);
 	ck_assert(!sysroot_exists(root, "sys/bus/dax"));

@@ -61,10 +61,10 @@ static const char *all_evidence(const struct numa_node *n)
 	return buf;
 }
 
-#define ck_assert_evidence(n, needle) \
-	ck_assert_msg(has_evidence((n), (needle)), "node %d: no evidence with \"%s\": %s", (n)->id, \
-		      (needle), all_evidence(n))
-#define ck_assert_no_evidence(n, needle) \
+#define ck_assert_evidence(n, needle)                                                      \
+	ck_assert_msg(has_evidence((n), (needle)), "node %d: no evidence with \"%s\": %s", \
+		      (n)->id, (needle), all_evidence(n))
+#define ck_assert_no_evidence(n, needle)                                                       \
 	ck_assert_msg(!has_evidence((n), (needle)), "node %d: unexpected \"%s\": %s", (n)->id, \
 		      (needle), all_evidence(n))
 
@@ -94,8 +94,7 @@ START_TEST(test_parse_distance_row)
 	ck_assert_int_eq(topology_parse_distance_row("10 256", row, 4, &n), -EINVAL);
 	ck_assert_int_eq(topology_parse_distance_row("-1 10", row, 4, &n), -EINVAL);
 	ck_assert_int_eq(topology_parse_distance_row("10,20", row, 4, &n), -EINVAL);
-	ck_assert_int_eq(topology_parse_distance_row("99999999999999999999", row, 4, &n),
-			 -EINVAL);
+	ck_assert_int_eq(topology_parse_distance_row("99999999999999999999", row, 4, &n), -EINVAL);
 	ck_assert_int_eq(topology_parse_distance_row("10 20 30", row, 2, &n), -E2BIG);
 	ck_assert_uint_eq(n, 99); /* untouched on failure */
 }
@@ -111,8 +110,8 @@ START_TEST(test_parse_meminfo_total)
 			 0);
 	ck_assert_uint_eq(bytes, 67108864ULL * 1024);
 	/* more than 8 digits: the field is wider than usual */
-	ck_assert_int_eq(topology_parse_meminfo_total("Node 0 MemTotal:       263921220 kB\n", &bytes),
-			 0);
+	ck_assert_int_eq(
+		topology_parse_meminfo_total("Node 0 MemTotal:       263921220 kB\n", &bytes), 0);
 	ck_assert_uint_eq(bytes, 263921220ULL * 1024);
 	/* not on the first line */
 	ck_assert_int_eq(topology_parse_meminfo_total("Node 1 MemFree:      5 kB\n"
@@ -149,16 +148,17 @@ START_TEST(test_dax_cxl_region)
 	topology_dax_cxl_region("../../../devices/platform/hmem.0/dax0.0", region, sizeof(region));
 	ck_assert_str_eq(region, "");
 	/* multi-digit region at the end of the path */
-	topology_dax_cxl_region("/sys/devices/platform/ACPI0017:00/root0/decoder3.1/region12", region,
-				sizeof(region));
+	topology_dax_cxl_region("/sys/devices/platform/ACPI0017:00/root0/decoder3.1/region12",
+				region, sizeof(region));
 	ck_assert_str_eq(region, "region12");
 	/* under the CXL root with no region component: still CXL */
 	topology_dax_cxl_region("../../devices/platform/ACPI0017:00/root0/dax9.0", region,
 				sizeof(region));
 	ck_assert_str_eq(region, "cxl");
 	/* "/regionX" is no region; "dax_region0" is not "/region0" */
-	topology_dax_cxl_region("/devices/platform/ACPI0017:00/root0/decoder0.0/regionX/dax_region0",
-				region, sizeof(region));
+	topology_dax_cxl_region(
+		"/devices/platform/ACPI0017:00/root0/decoder0.0/regionX/dax_region0", region,
+		sizeof(region));
 	ck_assert_str_eq(region, "cxl");
 }
 END_TEST
