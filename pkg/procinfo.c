@@ -77,25 +77,72 @@ int procinfo_parse_status_field(const char *status, const char *key, char *buf, 
 	return -ENOENT;
 }
 
+/* Path of the first line for which @match holds, or NULL; *len set. */
+static const char *cgroup_line(const char *text, bool (*match)(const char *line, size_t len),
+			       size_t *ret_len)
+{
+	for (const char *line = text; line && *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *path = memchr(line, ':', len);
+
+		if (path)
+			path = memchr(path + 1, ':', len - (size_t)(path + 1 - line));
+		if (path && match(line, len)) {
+			*ret_len = len - (size_t)(path + 1 - line);
+			return path + 1;
+		}
+		line = line[len] ? line + len + 1 : NULL;
+	}
+	return NULL;
+}
+
+static bool is_unified(const char *line, size_t len)
+{
+	return len >= 3 && strncmp(line, "0::", 3) == 0;
+}
+
+static bool is_v1_systemd(const char *line, size_t len)
+{
+	return memmem(line, len, ":name=systemd:", strlen(":name=systemd:")) != NULL;
+}
+
+static bool is_v1_cpuset(const char *line, size_t len)
+{
+	const char *controllers = memchr(line, ':', len);
+	const char *end =
+		controllers ? memchr(controllers + 1, ':', len - (size_t)(controllers + 1 - line))
+			    : NULL;
+
+	for (const char *c = controllers ? controllers + 1 : NULL; c && c < end;) {
+		size_t n = strcspn(c, ",:");
+
+		if (n == 6 && strncmp(c, "cpuset", 6) == 0)
+			return true;
+		c += n + 1;
+	}
+	return false;
+}
+
 int procinfo_parse_cgroup(const char *text, char *buf, size_t size)
 {
-	const char *line = text;
+	size_t len = 0, v1_len = 0;
+	const char *path = cgroup_line(text, is_unified, &len);
+	const char *v1 = cgroup_line(text, is_v1_systemd, &v1_len);
 
-	while (line && *line) {
-		if (strncmp(line, "0::", 3) == 0) {
-			size_t len = strcspn(line + 3, "\n");
-
-			if (len >= size)
-				return -ENAMETOOLONG;
-			memcpy(buf, line + 3, len);
-			buf[len] = '\0';
-			return 0;
-		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
+	if (!v1)
+		v1 = cgroup_line(text, is_v1_cpuset, &v1_len);
+	/* A v1 host still prints "0::/": the v1 path says more there. */
+	if (!path || (len == 1 && *path == '/' && v1)) {
+		path = v1;
+		len = v1_len;
 	}
-	return -ENOENT;
+	if (!path)
+		return -ENOENT;
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len);
+	buf[len] = '\0';
+	return 0;
 }
 
 int procinfo_read(const struct sysroot *root, pid_t pid, struct procinfo *ret)

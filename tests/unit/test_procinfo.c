@@ -111,8 +111,17 @@ START_TEST(test_cgroup)
 	ck_assert_str_eq(buf, "/user.slice/u.scope");
 	ck_assert_int_eq(procinfo_parse_cgroup("0::/no/newline", buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "/no/newline");
+	/* v1 hosts: name=systemd, else cpuset, when the unified line is only "/" or absent */
+	ck_assert_int_eq(procinfo_parse_cgroup("9:name=systemd:/user.slice\n3:cpuset:/c\n0::/\n",
+					       buf, sizeof(buf)),
+			 0);
+	ck_assert_str_eq(buf, "/user.slice");
+	ck_assert_int_eq(procinfo_parse_cgroup("12:cpuset,cpu:/a\n", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/a");
+	ck_assert_int_eq(procinfo_parse_cgroup("12:cpuacct:/a\n0::/\n", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/");
 	strcpy(buf, "untouched");
-	ck_assert_int_eq(procinfo_parse_cgroup("12:cpuset:/a\n", buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_eq(procinfo_parse_cgroup("12:cpuacct:/a\n", buf, sizeof(buf)), -ENOENT);
 	ck_assert_int_eq(procinfo_parse_cgroup("", buf, sizeof(buf)), -ENOENT);
 	ck_assert_int_eq(procinfo_parse_cgroup("10::/x\n", buf, sizeof(buf)), -ENOENT);
 	ck_assert_str_eq(buf, "untouched");
