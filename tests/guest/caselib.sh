@@ -21,46 +21,48 @@ must() {
 	"$@" || fail "$* exited $?"
 }
 
+# Helper variables start with "_" so they do not clobber the cases' own.
 # Workload processes talk over fifos: wl_start NAME [CMD...] starts CMD (default
 # /tmp/w --heap-kb 1024) with stdin from /tmp/NAME.in and stdout to /tmp/NAME.out, waits
 # for its READY line and sets WL_PID (used by the cases). The fifo writer fd is kept open on fd 8/9 by name.
 wl_start() {
-	name=$1
+	_name=$1
 	shift
 	[ $# -gt 0 ] || set -- /tmp/w --heap-kb 1024
-	rm -f "/tmp/$name.in" "/tmp/$name.out"
-	mkfifo "/tmp/$name.in"
-	: >"/tmp/$name.out"
-	"$@" <"/tmp/$name.in" >"/tmp/$name.out" 2>&1 &
+	rm -f "/tmp/$_name.in" "/tmp/$_name.out"
+	mkfifo "/tmp/$_name.in"
+	: >"/tmp/$_name.out"
+	"$@" <"/tmp/$_name.in" >"/tmp/$_name.out" 2>&1 &
 	# Hold the fifo open for writing so the workload does not see EOF between commands.
-	sleep 100000 >"/tmp/$name.in" &
-	echo $! >"/tmp/$name.holder"
-	i=0
-	until grep -q '^READY ' "/tmp/$name.out"; do
-		i=$((i + 1))
-		[ $i -le 600 ] || fail "$name: no READY line: $(cat "/tmp/$name.out")"
+	sleep 100000 >"/tmp/$_name.in" &
+	echo $! >"/tmp/$_name.holder"
+	_i=0
+	until grep -q '^READY ' "/tmp/$_name.out"; do
+		_i=$((_i + 1))
+		[ $_i -le 300 ] || fail "$_name: no READY line in 30 s: $(cat "/tmp/$_name.out")"
 		sleep 0.1
 	done
 	# shellcheck disable=SC2034 # read by the cases that source this file
-	WL_PID=$(sed -n 's/^READY pid=\([0-9]*\) .*/\1/p' "/tmp/$name.out")
-	echo "$name: $(grep '^READY ' "/tmp/$name.out")"
+	WL_PID=$(sed -n 's/^READY pid=\([0-9]*\) .*/\1/p' "/tmp/$_name.out")
+	echo "$_name: $(grep '^READY ' "/tmp/$_name.out")"
 }
 
-# wl_cmd NAME CMD: send CMD, wait for the reply line starting with its upper-case word,
-# print the reply.
+# wl_cmd NAME CMD: send CMD, wait for the reply line starting with its upper-case word and
+# leave it in WL_REPLY (a variable, not output, so that fail here ends the case).
 wl_cmd() {
-	name=$1
-	cmd=$2
-	word=$(echo "${cmd%% *}" | tr "[:lower:]" "[:upper:]")
-	before=$(grep -c "^$word " "/tmp/$name.out")
-	echo "$cmd" >"/tmp/$name.in"
-	i=0
-	while [ "$(grep -c "^$word " "/tmp/$name.out")" -le "$before" ]; do
-		i=$((i + 1))
-		[ $i -le 600 ] || fail "$name: no $word reply to '$cmd'"
+	_name=$1
+	_cmd=$2
+	_word=$(echo "${_cmd%% *}" | tr "[:lower:]" "[:upper:]")
+	_before=$(grep -c "^$_word " "/tmp/$_name.out")
+	echo "$_cmd" >"/tmp/$_name.in"
+	_i=0
+	while [ "$(grep -c "^$_word " "/tmp/$_name.out")" -le "$_before" ]; do
+		_i=$((_i + 1))
+		[ $_i -le 300 ] || fail "$_name: no $_word reply to '$_cmd' in 30 s: $(tail -n 3 "/tmp/$_name.out")"
 		sleep 0.1
 	done
-	grep "^$word " "/tmp/$name.out" | tail -n 1
+	# shellcheck disable=SC2034 # read by the cases that source this file
+	WL_REPLY=$(grep "^$_word " "/tmp/$_name.out" | tail -n 1)
 }
 
 wl_quit() {
@@ -70,8 +72,8 @@ wl_quit() {
 
 # field LINE KEY: the value of KEY=value in a REPORT/READY line (0 when absent).
 field() {
-	v=$(echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p")
-	echo "${v:-0}"
+	_v=$(echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p")
+	echo "${_v:-0}"
 }
 
 # JSON from cxlpolicyctl is one line (json-c plain); these helpers pick fields with sed.

@@ -2,7 +2,7 @@
 # topology: plain cxl
 # `cxlpolicyctl nodes`: node 0 is dram; node 1 (CPU-less RAM) is cxl by the cpu-less rule;
 # in the cxl topology node 2 is cxl with dax/region/tier evidence.
-# shellcheck source=tests/guest/caselib.sh
+# shellcheck source=../caselib.sh
 . /etc/caselib.sh
 
 table=$(cxlpolicyctl nodes) || fail "cxlpolicyctl nodes exited $?"

@@ -2,12 +2,13 @@
 # topology: plain cxl
 # `migrate --dry-run` moves nothing but counts what would move; `--max-bytes 8192` moves
 # at most two pages.
-# shellcheck source=tests/guest/caselib.sh
+# shellcheck source=../caselib.sh
 . /etc/caselib.sh
 
 place_copy /tmp/w "$SLOW"
 wl_start dr cxlpolicyctl run --membind "$SLOW" -- /tmp/w --heap-kb 64
-r1=$(wl_cmd dr report)
+wl_cmd dr report
+r1=$WL_REPLY
 echo "before: $r1"
 text=$(field "$r1" text_pages)
 slow=$(field "$r1" "text_node$SLOW")
@@ -18,7 +19,8 @@ echo "$out"
 echo "$out" | grep -q '"dry_run":true' || fail "dry run output lacks \"dry_run\":true"
 [ "$(jnum "$out" moved_pages)" = "$slow" ] ||
 	fail "dry run: moved_pages=$(jnum "$out" moved_pages), expected the $slow pages on node $SLOW"
-r2=$(wl_cmd dr report)
+wl_cmd dr report
+r2=$WL_REPLY
 echo "after dry run: $r2"
 [ "${r2#REPORT }" = "${r1#REPORT }" ] || fail "dry run changed placement: $r1 -> $r2"
 
@@ -26,7 +28,8 @@ out=$(cxlpolicyctl --json migrate --pid "$WL_PID" --max-bytes 8192) ||
 	fail "migrate --max-bytes exited $?: $out"
 echo "$out"
 moved=$(jnum "$out" moved_pages)
-r3=$(wl_cmd dr report)
+wl_cmd dr report
+r3=$WL_REPLY
 echo "after --max-bytes 8192: $r3"
 [ "$moved" -ge 1 ] || fail "--max-bytes 8192 moved nothing"
 [ "$moved" -le 2 ] || fail "--max-bytes 8192 moved $moved pages, expected at most 2"

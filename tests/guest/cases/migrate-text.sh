@@ -2,12 +2,13 @@
 # topology: plain cxl
 # A program whose text and heap are on the slow node: `migrate --pid` brings every
 # resident text page to node 0 and leaves every heap page where it was.
-# shellcheck source=tests/guest/caselib.sh
+# shellcheck source=../caselib.sh
 . /etc/caselib.sh
 
 place_copy /tmp/w "$SLOW"
 wl_start mt cxlpolicyctl run --membind "$SLOW" -- /tmp/w --heap-kb 1024
-before=$(wl_cmd mt report)
+wl_cmd mt report
+before=$WL_REPLY
 echo "before: $before"
 text=$(field "$before" text_pages)
 heap=$(field "$before" heap_pages)
@@ -17,7 +18,8 @@ heap=$(field "$before" heap_pages)
 
 out=$(cxlpolicyctl --json migrate --pid "$WL_PID") || fail "migrate --pid exited $?: $out"
 echo "$out"
-after=$(wl_cmd mt report)
+wl_cmd mt report
+after=$WL_REPLY
 echo "after: $after"
 resident=$((text - $(field "$after" text_absent)))
 [ "$resident" -gt 0 ] || fail "no resident text after migrate: $after"

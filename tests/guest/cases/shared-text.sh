@@ -2,7 +2,7 @@
 # topology: plain cxl
 # One binary on the slow node run as three processes in a cgroup: `migrate --cgroup` moves
 # its text once (shared page cache) and every process then sees its text on node 0.
-# shellcheck source=tests/guest/caselib.sh
+# shellcheck source=../caselib.sh
 . /etc/caselib.sh
 
 place_copy /tmp/w "$SLOW"
@@ -13,7 +13,8 @@ for i in 1 2 3; do
 	wl_start "sh$i" cxlpolicyctl run --membind "$SLOW" -- /tmp/w --heap-kb 64
 	echo "$WL_PID" >"$cg/cgroup.procs" || fail "cannot move $WL_PID into $cg"
 	pids="$pids $WL_PID"
-	rep=$(wl_cmd "sh$i" report)
+	wl_cmd "sh$i" report
+	rep=$WL_REPLY
 	text=$(field "$rep" text_pages)
 	[ "$(field "$rep" "text_node$SLOW")" = "$text" ] || fail "sh$i text not on node $SLOW: $rep"
 done
@@ -26,7 +27,8 @@ moved=$(jnum "$out" moved_pages)
 [ "$moved" -ge "$text" ] || fail "moved_pages=$moved, less than one copy of the text ($text pages)"
 [ "$moved" -lt $((2 * text)) ] || fail "moved_pages=$moved, more than one copy of the text ($text pages)"
 for i in 1 2 3; do
-	rep=$(wl_cmd "sh$i" report)
+	wl_cmd "sh$i" report
+	rep=$WL_REPLY
 	echo "sh$i after: $rep"
 	resident=$((text - $(field "$rep" text_absent)))
 	[ "$(field "$rep" text_node0)" = "$resident" ] || fail "sh$i text not on node 0: $rep"

@@ -2,7 +2,7 @@
 # topology: plain cxl
 # The guest has the expected nodes, the project binaries run, and the workload reports
 # its own pages.
-# shellcheck source=tests/guest/caselib.sh
+# shellcheck source=../caselib.sh
 . /etc/caselib.sh
 
 want=0-1
@@ -13,7 +13,8 @@ online=$(cat /sys/devices/system/node/online)
 
 must cxlpolicyctl nodes
 wl_start smoke /bin/workload --heap-kb 64
-rep=$(wl_cmd smoke report)
+wl_cmd smoke report
+rep=$WL_REPLY
 echo "$rep"
 [ "$(field "$rep" heap_node0)" = 16 ] || fail "heap not on node 0: $rep"
 wl_quit smoke

@@ -3,7 +3,7 @@
 # A binary whose text pages were written half while bound to node 0 and half while bound
 # to the slow node: `scan --json` marks that text mapping "straddle":true (and agrees with
 # the workload's own count), and a mapping that sits on one node is not marked.
-# shellcheck source=tests/guest/caselib.sh
+# shellcheck source=../caselib.sh
 . /etc/caselib.sh
 
 # Where the text segment sits in the file: the r-xp line of a copy run from the rootfs.
@@ -24,7 +24,8 @@ cmp /bin/workload /tmp/s || fail "/tmp/s differs from /bin/workload"
 chmod +x /tmp/s
 
 wl_start st /tmp/s --heap-kb 4
-rep=$(wl_cmd st report)
+wl_cmd st report
+rep=$WL_REPLY
 echo "$rep"
 n0=$(field "$rep" text_node0)
 ns=$(field "$rep" "text_node$SLOW")
