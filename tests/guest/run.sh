@@ -17,27 +17,28 @@ top=$(cd "$here/../.." && pwd)
 cache=${CXLPOLICY_GUEST_CACHE:-$here/.cache}
 initrd=$top/build/guest-initramfs.cpio.gz
 
+usage() {
+	echo "usage: run.sh [--shell] [--case NAME[,NAME...]] [--timeout SECONDS] plain|cxl" >&2
+	exit 2
+}
 shell=0
 cases=
 hard=
+topology=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--shell) shell=1 ;;
-	--case) cases=$2 && shift ;;
-	--timeout) hard=$2 && shift ;;
-	-*) echo "run.sh: unknown option $1" >&2 && exit 2 ;;
-	*) break ;;
+	--case) [ $# -ge 2 ] || usage && cases=$2 && shift ;;
+	--timeout) [ $# -ge 2 ] || usage && hard=$2 && shift ;;
+	-*) usage ;;
+	*) [ -z "$topology" ] || usage && topology=$1 ;;
 	esac
 	shift
 done
-topology=${1:-}
 case $topology in
 plain) hard=${hard:-150} ;;
 cxl) hard=${hard:-180} ;;
-*)
-	echo "usage: run.sh [--shell] [--case NAME[,NAME...]] [--timeout SECONDS] plain|cxl" >&2
-	exit 2
-	;;
+*) usage ;;
 esac
 
 "$here/fetch.sh"
