@@ -48,8 +48,7 @@ HOT_FN(5)
 HOT_FN(6)
 HOT_FN(7)
 
-static uint64_t (*const hot_fns[])(uint64_t) = { hot0, hot1, hot2, hot3,
-						   hot4, hot5, hot6, hot7 };
+static uint64_t (*const hot_fns[])(uint64_t) = { hot0, hot1, hot2, hot3, hot4, hot5, hot6, hot7 };
 static volatile uint64_t sink;
 
 struct range {
@@ -205,8 +204,8 @@ int main(int argc, char **argv)
 		sink += *(volatile const unsigned char *)p;
 
 	size_t heap_len = (heap_kb * 1024 + PAGE - 1) & ~(PAGE - 1);
-	void *buf = mmap(NULL, heap_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			 0);
+	void *buf =
+		mmap(NULL, heap_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED) {
 		fprintf(stderr, "workload: mmap %zu bytes: %s\n", heap_len, strerror(errno));
 		return 1;
