@@ -42,6 +42,7 @@ void scan_totals_add(struct scan_totals *into, const struct scan_totals *from)
 	into->resident += from->resident;
 	into->deduplicated += from->deduplicated;
 	into->cxl_pages += from->cxl_pages;
+	into->unmovable_cxl_pages += from->unmovable_cxl_pages;
 	into->straddling += from->straddling;
 	into->tier_boundaries += from->tier_boundaries;
 }
@@ -203,7 +204,10 @@ static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
 		r->totals.pages += m->pages;
 		r->totals.resident += m->resident;
 		r->totals.deduplicated += m->deduplicated;
-		r->totals.cxl_pages += m->cxl_pages;
+		if (m->special)
+			r->totals.unmovable_cxl_pages += m->cxl_pages;
+		else
+			r->totals.cxl_pages += m->cxl_pages;
 		r->totals.straddling += m->straddle;
 		r->totals.tier_boundaries += m->tier_boundaries;
 	}

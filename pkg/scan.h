@@ -26,7 +26,8 @@ struct scan_totals {
 	size_t pages;
 	size_t resident;
 	size_t deduplicated;
-	size_t cxl_pages;
+	size_t cxl_pages; /* on CXL, in mappings that can be moved */
+	size_t unmovable_cxl_pages; /* on CXL in [vdso]-style mappings: reported, never moved */
 	size_t straddling; /* mappings with resident pages on DRAM and CXL */
 	size_t tier_boundaries; /* adjacent resident pages on different tiers */
 };

@@ -47,7 +47,7 @@ static void print_json(const struct topology *topo)
 	json_object_object_add(
 		root, "cxl_nodes",
 		json_object_new_string(idset_format(&topo->cxl, list, sizeof(list))));
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 }
 

@@ -18,6 +18,8 @@ static json_object *totals_to_json(const struct scan_totals *t)
 	json_object_object_add(o, "resident", json_object_new_uint64(t->resident));
 	json_object_object_add(o, "deduplicated", json_object_new_uint64(t->deduplicated));
 	json_object_object_add(o, "cxl_pages", json_object_new_uint64(t->cxl_pages));
+	json_object_object_add(o, "unmovable_cxl_pages",
+			       json_object_new_uint64(t->unmovable_cxl_pages));
 	json_object_object_add(o, "straddling_mappings", json_object_new_uint64(t->straddling));
 	json_object_object_add(o, "tier_boundaries", json_object_new_uint64(t->tier_boundaries));
 	return o;
@@ -159,7 +161,8 @@ static void print_json(const struct sweep_result *r, const struct report_options
 	json_object_object_add(root, "page_size", json_object_new_uint64(placement_page_size()));
 	if (o->migrate)
 		add_migration_json(root, r, o);
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 }
 

@@ -262,7 +262,12 @@ END_TEST
 
 START_TEST(test_totals_add)
 {
-	struct scan_totals a = { 1, 2, 3, 4, 5, 6, 7, 8 }, b = { 10, 20, 30, 40, 50, 60, 70, 80 };
+	struct scan_totals a = { .processes = 1, .mappings = 2, .pages = 3, .resident = 4,
+				 .deduplicated = 5, .cxl_pages = 6, .unmovable_cxl_pages = 9,
+				 .straddling = 7, .tier_boundaries = 8 };
+	struct scan_totals b = { .processes = 10, .mappings = 20, .pages = 30, .resident = 40,
+				 .deduplicated = 50, .cxl_pages = 60, .unmovable_cxl_pages = 90,
+				 .straddling = 70, .tier_boundaries = 80 };
 
 	scan_totals_add(&a, &b);
 	ck_assert_uint_eq(a.processes, 11);
@@ -271,6 +276,7 @@ START_TEST(test_totals_add)
 	ck_assert_uint_eq(a.resident, 44);
 	ck_assert_uint_eq(a.deduplicated, 55);
 	ck_assert_uint_eq(a.cxl_pages, 66);
+	ck_assert_uint_eq(a.unmovable_cxl_pages, 99);
 	ck_assert_uint_eq(a.straddling, 77);
 	ck_assert_uint_eq(a.tier_boundaries, 88);
 }
