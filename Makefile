@@ -30,7 +30,7 @@ SAN_CTL_OBJS := $(CTL_SRCS:%.c=build/asan/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 GUEST_PROGS := $(GUEST_PROG_SRCS:tests/guest/progs/%.c=build/guest/%)
 
-.PHONY: all deps run check unit integration guest guest-shell bench install \
+.PHONY: all deps run check unit integration guest guest-shell bench demo install \
 	clean format help
 
 all: build/bin/cxlpolicyctl $(GUEST_PROGS)
@@ -41,6 +41,7 @@ help:
 	@echo "make run          show the memory topology and scan every process"
 	@echo "make check        unit tests (ASan+UBSan), host integration tests, guest tests"
 	@echo "make guest-shell  boot the CXL test guest with a shell (TOPOLOGY=plain|cxl)"
+	@echo "make demo         boot the CXL guest: code on CXL is slow, one sweep fixes it (chart in build/demo/)"
 	@echo "make bench        scan cost as ratios against reading every /proc/PID/maps"
 	@echo "make install      install to \$$(DESTDIR)\$$(PREFIX)"
 
@@ -113,7 +114,12 @@ format:
 clean:
 	rm -rf build
 
+.SECONDARY:
+
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 bench: build/bin/cxlpolicyctl
 	@tests/bench/scan.sh build/bin/cxlpolicyctl
+
+demo: build/bin/cxlpolicyctl $(GUEST_PROGS)
+	@tests/guest/demo.sh

@@ -7,6 +7,7 @@
 #   --shell    boot interactively with a busybox shell on the console (Ctrl-A X quits QEMU)
 #   --case     run only these cases (names of tests/guest/cases/*.sh without .sh)
 #   --timeout  hard limit for the whole boot (default 150 for plain, 180 for cxl)
+#   --append   extra kernel arguments (e.g. cxltest.demo=1 for make demo)
 # Prints one line per case and "guest-TOPOLOGY: N passed, N failed"; exits 1 on any
 # failure, a missing CXLTEST-DONE, a kernel panic or the timeout, after printing the
 # console tail. The whole console goes to build/guest-TOPOLOGY.log.
@@ -18,18 +19,20 @@ cache=${CXLPOLICY_GUEST_CACHE:-$here/.cache}
 initrd=$top/build/guest-initramfs.cpio.gz
 
 usage() {
-	echo "usage: run.sh [--shell] [--case NAME[,NAME...]] [--timeout SECONDS] plain|cxl" >&2
+	echo "usage: run.sh [--shell] [--case NAME[,NAME...]] [--timeout SECONDS] [--append ARGS] plain|cxl" >&2
 	exit 2
 }
 shell=0
 cases=
 hard=
+extra_append=
 topology=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--shell) shell=1 ;;
 	--case) [ $# -ge 2 ] || usage && cases=$2 && shift ;;
 	--timeout) [ $# -ge 2 ] || usage && hard=$2 && shift ;;
+	--append) [ $# -ge 2 ] || usage && extra_append=$2 && shift ;;
 	-*) usage ;;
 	*) [ -z "$topology" ] || usage && topology=$1 ;;
 	esac
@@ -75,6 +78,7 @@ fi
 append="console=ttyS0 panic=-1 oops=panic numa_balancing=disable loglevel=4 mitigations=off nokaslr"
 append="$append cxltest.topology=$topology"
 [ -n "$cases" ] && append="$append cxltest.cases=$cases"
+[ -n "$extra_append" ] && append="$append $extra_append"
 set -- "$@" -kernel "$cache/root/boot/vmlinuz-$kver" -initrd "$initrd"
 
 if [ $shell = 1 ]; then

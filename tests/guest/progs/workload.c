@@ -3,7 +3,7 @@
  * workload: a guest test program with hot code spread over several text pages and a
  * page-aligned heap buffer, reporting where its own pages are.
  *
- *   workload [--heap-kb N]
+ *   workload [--heap-kb N] [--heap-node NODE]
  *
  * On start it faults in every page of its own text and heap, then prints one line
  *   READY pid=<pid> text=<start>-<end> heap=<start>-<end>
@@ -12,6 +12,10 @@
  *            heap_node<N>=C... heap_absent=C   (move_pages(0, ...) on its own pages,
  *            independent of the project's library)
  *   spin N   run the hot loop N rounds: SPIN rounds=N ns_per_round=X
+ *   run MS   run the hot loop for MS milliseconds, printing about every 100 ms
+ *            TICK t_ms=<CLOCK_MONOTONIC ms> rounds=N ns_per_round=X, then RUN done
+ * --heap-node binds the heap to NODE (mbind) before it is touched, so a test can keep
+ * data on CXL while the stack stays wherever the process runs.
  *   quit     exit 0
  * Errors go to stderr with exit status 1 (runtime) or 2 (usage).
  */
@@ -164,6 +168,46 @@ static void spin(unsigned long rounds)
 	printf("SPIN rounds=%lu ns_per_round=%.1f\n", rounds, rounds ? ns / rounds : 0.0);
 }
 
+static double now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+/* Spin for @ms, one TICK line per ~100 ms; batches grow so clock reads stay rare. */
+static void run_for(unsigned long ms)
+{
+	double end = now_ns() + ms * 1e6;
+	unsigned long batch = 1;
+	uint64_t x = 1;
+
+	while (now_ns() < end) {
+		double tick_start = now_ns(), t = tick_start;
+		unsigned long rounds = 0;
+
+		while (t - tick_start < 100e6 && t < end) {
+			double b0 = t;
+
+			for (unsigned long i = 0; i < batch; i++)
+				for (size_t f = 0; f < sizeof(hot_fns) / sizeof(hot_fns[0]); f++)
+					x = hot_fns[f](x);
+			rounds += batch;
+			t = now_ns();
+			if (t - b0 < 5e6 && batch < (1UL << 24))
+				batch *= 2;
+			else if (t - b0 > 20e6 && batch > 1)
+				batch /= 2;
+		}
+		printf("TICK t_ms=%.1f rounds=%lu ns_per_round=%.1f\n", t / 1e6, rounds,
+		       (t - tick_start) / rounds);
+		fflush(stdout);
+	}
+	sink = x;
+	printf("RUN done\n");
+}
+
 static int parse_ulong(const char *s, unsigned long *ret)
 {
 	char *end;
@@ -179,7 +223,7 @@ static int parse_ulong(const char *s, unsigned long *ret)
 
 int main(int argc, char **argv)
 {
-	unsigned long heap_kb = 1024, rounds;
+	unsigned long heap_kb = 1024, rounds, heap_node = ULONG_MAX;
 	struct range text, heap;
 	char line[256];
 	int r;
@@ -190,7 +234,12 @@ int main(int argc, char **argv)
 			i++;
 			continue;
 		}
-		fprintf(stderr, "usage: workload [--heap-kb N]   (N > 0)\n");
+		if (strcmp(argv[i], "--heap-node") == 0 && i + 1 < argc &&
+		    parse_ulong(argv[i + 1], &heap_node) == 0 && heap_node < MAX_NODES) {
+			i++;
+			continue;
+		}
+		fprintf(stderr, "usage: workload [--heap-kb N] [--heap-node NODE]   (N > 0)\n");
 		return 2;
 	}
 
@@ -210,6 +259,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "workload: mmap %zu bytes: %s\n", heap_len, strerror(errno));
 		return 1;
 	}
+	if (heap_node != ULONG_MAX) {
+		unsigned long mask = 1UL << heap_node;
+
+		if (mbind(buf, heap_len, MPOL_BIND, &mask, MAX_NODES, 0) < 0) {
+			fprintf(stderr, "workload: mbind heap to node %lu: %s\n", heap_node,
+				strerror(errno));
+			return 1;
+		}
+	}
 	heap = (struct range){ (uintptr_t)buf, (uintptr_t)buf + heap_len };
 	for (uintptr_t p = heap.start; p < heap.end; p += PAGE)
 		*(volatile unsigned char *)p = 1;
@@ -226,6 +284,8 @@ int main(int argc, char **argv)
 				return 1;
 		} else if (strncmp(line, "spin ", 5) == 0 && parse_ulong(line + 5, &rounds) == 0) {
 			spin(rounds);
+		} else if (strncmp(line, "run ", 4) == 0 && parse_ulong(line + 4, &rounds) == 0) {
+			run_for(rounds);
 		} else if (strcmp(line, "quit") == 0) {
 			return 0;
 		} else if (line[0]) {
