@@ -60,15 +60,8 @@ int cgroupfs_parse_procs(const char *text, pid_t **pids, size_t *n, size_t *cap)
 			word[len] = '\0';
 			if (parse_pid(word, &pid) < 0)
 				return -EINVAL;
-			if (*n == *cap) {
-				size_t ncap = *cap ? *cap * 2 : 64;
-				pid_t *grown = realloc(*pids, ncap * sizeof(*grown));
-
-				if (!grown)
-					return -ENOMEM;
-				*pids = grown;
-				*cap = ncap;
-			}
+			if (GROW_ARRAY(*pids, *cap, *n + 1) < 0)
+				return -ENOMEM;
 			(*pids)[(*n)++] = pid;
 		}
 		line += len;

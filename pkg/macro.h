@@ -59,6 +59,30 @@ static inline void fclosep(FILE **f)
 			func(*p);               \
 	}
 
+/*
+ * Make room for @need elements in *@array (capacity *@cap, in elements),
+ * doubling.  -ENOMEM leaves the array and capacity untouched.
+ */
+static inline int grow_array(void **array, size_t *cap, size_t need, size_t elem_size)
+{
+	size_t ncap;
+	void *grown;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	grown = realloc(*array, ncap * elem_size);
+	if (!grown)
+		return -ENOMEM;
+	*array = grown;
+	*cap = ncap;
+	return 0;
+}
+
+#define GROW_ARRAY(array, cap, need) grow_array((void **)&(array), &(cap), (need), sizeof(*(array)))
+
 /* errno as a negative value, never 0 (for paths where errno may be unset). */
 static inline int negative_errno(void)
 {

@@ -199,16 +199,9 @@ int proclist_all(const struct sysroot *root, pid_t **ret_pids, size_t *ret_n)
 
 		if (parse_pid(de->d_name, &pid) < 0)
 			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			pid_t *grown = realloc(pids, ncap * sizeof(*grown));
-
-			if (!grown) {
-				closedir(dir);
-				return -ENOMEM;
-			}
-			pids = grown;
-			cap = ncap;
+		if (GROW_ARRAY(pids, cap, n + 1) < 0) {
+			closedir(dir);
+			return -ENOMEM;
 		}
 		pids[n++] = pid;
 	}

@@ -56,15 +56,8 @@ bool vma_is_special(const struct vma *v)
 
 static int vma_list_push(struct vma_list *list, struct vma *v)
 {
-	if (list->n == list->cap) {
-		size_t ncap = list->cap ? list->cap * 2 : 16;
-		struct vma *items = realloc(list->items, ncap * sizeof(*items));
-
-		if (!items)
-			return -ENOMEM;
-		list->items = items;
-		list->cap = ncap;
-	}
+	if (GROW_ARRAY(list->items, list->cap, list->n + 1) < 0)
+		return -ENOMEM;
 	list->items[list->n++] = *v;
 	return 0;
 }

@@ -112,15 +112,8 @@ int rangeset_claim(struct rangeset *set, const struct file_key *key, uint64_t lo
 			return -ENOMEM;
 		}
 	}
-	if (f->n == f->cap) {
-		size_t ncap = f->cap ? f->cap * 2 : 4;
-		struct page_range *grown = realloc(f->ranges, ncap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		f->ranges = grown;
-		f->cap = ncap;
-	}
+	if (GROW_ARRAY(f->ranges, f->cap, f->n + 1) < 0)
+		return -ENOMEM;
 	/* Ranges [first, last) touch or overlap [lo, hi): merge them into one. */
 	for (first = 0; first < f->n && f->ranges[first].hi < lo; first++)
 		;

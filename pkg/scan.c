@@ -29,8 +29,7 @@ void process_report_clear(struct process_report *r)
 		free(r->maps[i].node_pages);
 	}
 	free(r->maps);
-	free(r->move_addrs);
-	free(r->move_from);
+	free(r->moves);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -49,23 +48,9 @@ void scan_totals_add(struct scan_totals *into, const struct scan_totals *from)
 
 static int push_move(struct process_report *r, uint64_t addr, int node)
 {
-	if (r->n_moves == r->cap_moves) {
-		size_t ncap = r->cap_moves ? r->cap_moves * 2 : 64;
-		uint64_t *addrs = realloc(r->move_addrs, ncap * sizeof(*addrs));
-		int *from;
-
-		if (!addrs)
-			return -ENOMEM;
-		r->move_addrs = addrs;
-		from = realloc(r->move_from, ncap * sizeof(*from));
-		if (!from)
-			return -ENOMEM;
-		r->move_from = from;
-		r->cap_moves = ncap;
-	}
-	r->move_addrs[r->n_moves] = addr;
-	r->move_from[r->n_moves] = node;
-	r->n_moves++;
+	if (GROW_ARRAY(r->moves, r->cap_moves, r->n_moves + 1) < 0)
+		return -ENOMEM;
+	r->moves[r->n_moves++] = (struct page_at){ .addr = addr, .node = node };
 	return 0;
 }
 

@@ -32,6 +32,11 @@ struct scan_totals {
 	size_t tier_boundaries; /* adjacent resident pages on different tiers */
 };
 
+struct page_at {
+	uint64_t addr;
+	int node;
+};
+
 struct mapping_report {
 	struct vma vma; /* owns vma.name */
 	bool special; /* [vdso] and friends: never moved */
@@ -52,8 +57,7 @@ struct process_report {
 	size_t n_maps;
 	struct scan_totals totals;
 	/* CXL-resident pages of movable mappings, with the node each is on. */
-	uint64_t *move_addrs;
-	int *move_from;
+	struct page_at *moves;
 	size_t n_moves;
 	size_t cap_moves;
 };

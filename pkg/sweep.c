@@ -22,8 +22,8 @@ static int plan_targets(const struct topology *topo, const struct process_report
 	int last_from = -2, last_target = -1;
 
 	for (size_t i = 0; i < p->n_moves; i++) {
-		if (p->move_from[i] != last_from) {
-			last_from = p->move_from[i];
+		if (p->moves[i].node != last_from) {
+			last_from = p->moves[i].node;
 			last_target = topology_nearest_dram(topo, last_from, allowed, prefer);
 		}
 		targets[i] = last_target;
@@ -54,7 +54,7 @@ static int move_process(const struct topology *topo, struct process_report *p,
 			res->no_target_pages++;
 			continue;
 		}
-		addrs[n] = p->move_addrs[i];
+		addrs[n] = p->moves[i].addr;
 		nodes[n] = targets[i];
 		n++;
 	}
@@ -71,15 +71,8 @@ static int move_process(const struct topology *topo, struct process_report *p,
 
 static int push_report(struct sweep_result *res, size_t *cap, struct process_report *p)
 {
-	if (res->n_procs == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct process_report *grown = realloc(res->procs, ncap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		res->procs = grown;
-		*cap = ncap;
-	}
+	if (GROW_ARRAY(res->procs, *cap, res->n_procs + 1) < 0)
+		return -ENOMEM;
 	res->procs[res->n_procs++] = *p;
 	return 0;
 }
@@ -136,10 +129,8 @@ int sweep_run(const struct sysroot *root, const struct topology *topo, const pid
 				scan_totals_add(&ret->totals, &p.totals);
 		}
 		/* Keep only the reports worth showing; drop the page lists. */
-		free(p.move_addrs);
-		free(p.move_from);
-		p.move_addrs = NULL;
-		p.move_from = NULL;
+		free(p.moves);
+		p.moves = NULL;
 		p.n_moves = p.cap_moves = 0;
 		r = push_report(ret, &cap, &p);
 		if (r < 0) {
@@ -158,7 +149,7 @@ fail:
 int sweep_cgroup_totals(const struct sweep_result *r, struct cgroup_totals **ret, size_t *ret_n)
 {
 	struct cgroup_totals *groups = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 
 	for (size_t i = 0; i < r->n_procs; i++) {
 		const struct process_report *p = &r->procs[i];
@@ -170,13 +161,10 @@ int sweep_cgroup_totals(const struct sweep_result *r, struct cgroup_totals **ret
 			if (strcmp(groups[g].cgroup, p->info.cgroup) == 0)
 				break;
 		if (g == n) {
-			struct cgroup_totals *grown = realloc(groups, (n + 1) * sizeof(*grown));
-
-			if (!grown) {
+			if (GROW_ARRAY(groups, cap, n + 1) < 0) {
 				free(groups);
 				return -ENOMEM;
 			}
-			groups = grown;
 			memset(&groups[n], 0, sizeof(groups[n]));
 			snprintf(groups[n].cgroup, sizeof(groups[n].cgroup), "%s", p->info.cgroup);
 			n++;

@@ -369,7 +369,7 @@ static int read_dax(const struct sysroot *root, struct topology *topo, struct er
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(dir))) {
 		_cleanup_free_ char *target = NULL, *node_text = NULL;
-		struct dax_device *dev, *grown;
+		struct dax_device *dev;
 		char rel[PATH_MAX], shown[PATH_MAX];
 		char *end;
 		long node;
@@ -389,12 +389,10 @@ static int read_dax(const struct sysroot *root, struct topology *topo, struct er
 				      sysroot_display(root, rel, shown, sizeof(shown)), node_text);
 			break;
 		}
-		grown = realloc(topo->dax, sizeof(*grown) * (topo->n_dax + 1));
-		if (!grown) {
+		if (GROW_ARRAY(topo->dax, topo->dax_cap, topo->n_dax + 1) < 0) {
 			r = -ENOMEM;
 			break;
 		}
-		topo->dax = grown;
 		dev = &topo->dax[topo->n_dax++];
 		memset(dev, 0, sizeof(*dev));
 		memcpy(dev->name, de->d_name, strlen(de->d_name) + 1); /* length checked above */

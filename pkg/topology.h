@@ -59,6 +59,7 @@ struct topology {
 	struct idset online, dram, cxl;
 	struct dax_device *dax;
 	size_t n_dax;
+	size_t dax_cap;
 };
 
 struct topology_options {

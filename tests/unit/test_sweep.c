@@ -51,7 +51,7 @@ START_TEST(test_dry_run_self)
 	ck_assert_uint_eq(res.moves.calls, 0);
 	ck_assert_uint_eq(res.moves.moved_pages, 0);
 	/* the page lists are dropped from the kept reports */
-	ck_assert_ptr_null(res.procs[0].move_addrs);
+	ck_assert_ptr_null(res.procs[0].moves);
 	ck_assert_uint_eq(res.procs[0].n_moves, 0);
 	sweep_result_clear(&res);
 	ck_assert_ptr_null(res.procs);
