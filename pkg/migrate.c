@@ -21,7 +21,7 @@ static uint64_t now_ns(void)
 
 void migrate_pacer_init(struct migrate_pacer *pacer, uint64_t target_ns)
 {
-	pacer->chunk = 256;
+	pacer->chunk = MIGRATE_FIRST_CHUNK;
 	pacer->target_ns = target_ns ? target_ns : MIGRATE_TARGET_NS;
 }
 
@@ -70,21 +70,21 @@ static void count_failure(struct migrate_stats *stats, int error, size_t pages)
 	stats->failed_pages += pages;
 }
 
-int migrate_move(pid_t pid, const uint64_t *addrs, const int *nodes, size_t n, int flags,
-		 struct migrate_pacer *pacer, struct migrate_stats *stats)
+/* Pages that failed in a way a second try can fix: still on an LRU batch, under I/O. */
+static bool transient_failure(int status)
 {
-	_cleanup_free_ void **pages = NULL;
-	_cleanup_free_ int *status = NULL;
-	size_t cap = MIGRATE_MAX_CHUNK;
+	return status == -EBUSY || status == -EAGAIN;
+}
 
-	if (n == 0)
-		return 0;
-	cap = MIN(cap, n);
-	pages = malloc(cap * sizeof(*pages));
-	status = malloc(cap * sizeof(*status));
-	if (!pages || !status)
-		return -ENOMEM;
-
+/*
+ * One paced pass over @n pages.  With @retry, pages failing transiently are appended
+ * there (addresses and nodes, *@n_retry of them) instead of being counted as failed.
+ */
+static int move_pass(pid_t pid, const uint64_t *addrs, const int *nodes, size_t n, int flags,
+		     struct migrate_pacer *pacer, struct migrate_stats *stats, void **pages,
+		     int *status, size_t cap, uint64_t *retry_addrs, int *retry_nodes,
+		     size_t *n_retry)
+{
 	for (size_t done = 0; done < n;) {
 		size_t count = MIN(MIN(pacer->chunk, cap), n - done);
 		uint64_t start, elapsed;
@@ -110,18 +110,53 @@ int migrate_move(pid_t pid, const uint64_t *addrs, const int *nodes, size_t n, i
 			count_failure(stats, -e, count);
 		} else {
 			for (size_t i = 0; i < count; i++) {
-				if (status[i] == nodes[done + i])
+				int st = status[i] >= 0 && status[i] != nodes[done + i] ? -EAGAIN
+											: status[i];
+
+				if (st >= 0) {
 					stats->moved_pages++;
-				else if (status[i] < 0)
-					count_failure(stats, status[i], 1);
-				else
-					count_failure(stats, EAGAIN, 1);
+				} else if (retry_addrs && transient_failure(st)) {
+					retry_addrs[*n_retry] = addrs[done + i];
+					retry_nodes[*n_retry] = nodes[done + i];
+					(*n_retry)++;
+				} else {
+					count_failure(stats, st, 1);
+				}
 			}
 		}
 		pacer->chunk = migrate_pacer_next(pacer, count, elapsed);
 		done += count;
 	}
 	return 0;
+}
+
+int migrate_move(pid_t pid, const uint64_t *addrs, const int *nodes, size_t n, int flags,
+		 struct migrate_pacer *pacer, struct migrate_stats *stats)
+{
+	_cleanup_free_ void **pages = NULL;
+	_cleanup_free_ int *status = NULL;
+	_cleanup_free_ uint64_t *retry_addrs = NULL;
+	_cleanup_free_ int *retry_nodes = NULL;
+	size_t cap = MIN((size_t)MIGRATE_MAX_CHUNK, n), n_retry = 0;
+	int r;
+
+	if (n == 0)
+		return 0;
+	pages = malloc(cap * sizeof(*pages));
+	status = malloc(cap * sizeof(*status));
+	retry_addrs = malloc(n * sizeof(*retry_addrs));
+	retry_nodes = malloc(n * sizeof(*retry_nodes));
+	if (!pages || !status || !retry_addrs || !retry_nodes)
+		return -ENOMEM;
+
+	r = move_pass(pid, addrs, nodes, n, flags, pacer, stats, pages, status, cap, retry_addrs,
+		      retry_nodes, &n_retry);
+	if (r < 0 || n_retry == 0)
+		return r;
+	/* Once more for pages that were busy: the first pass drained the LRU batches. */
+	stats->retried_pages += n_retry;
+	return move_pass(pid, retry_addrs, retry_nodes, n_retry, flags, pacer, stats, pages, status,
+			 cap, NULL, NULL, NULL);
 }
 
 void migrate_stats_add(struct migrate_stats *into, const struct migrate_stats *from)
@@ -131,5 +166,6 @@ void migrate_stats_add(struct migrate_stats *into, const struct migrate_stats *f
 	for (size_t i = 0; i < MIGRATE_ERRNO_MAX; i++)
 		into->failures[i] += from->failures[i];
 	into->calls += from->calls;
+	into->retried_pages += from->retried_pages;
 	into->longest_call_ns = MAX(into->longest_call_ns, from->longest_call_ns);
 }

@@ -2,7 +2,8 @@
 /*
  * Moving pages of another process with move_pages(2), in chunks paced so
  * that one call does not hold the target for much longer than a target time
- * (20 ms by default).  Per-page failures are counted by errno, never fatal.
+ * (20 ms by default).  Pages that are busy (EBUSY/EAGAIN) get one more try at the end
+ * of the pass; what still fails is counted by errno, never fatal.
  */
 #pragma once
 
@@ -13,6 +14,7 @@
 
 #define MIGRATE_TARGET_NS (20 * 1000 * 1000ULL)
 #define MIGRATE_MIN_CHUNK 16
+#define MIGRATE_FIRST_CHUNK 64 /* small: the first call is unpaced, and CXL reads may be slow */
 #define MIGRATE_MAX_CHUNK 65536
 #define MIGRATE_ERRNO_MAX 256
 
@@ -21,6 +23,7 @@ struct migrate_stats {
 	size_t failed_pages;
 	size_t failures[MIGRATE_ERRNO_MAX]; /* by errno */
 	size_t calls;
+	size_t retried_pages; /* busy on the first try (EBUSY, EAGAIN), tried once more */
 	uint64_t longest_call_ns;
 };
 

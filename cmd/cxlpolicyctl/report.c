@@ -126,6 +126,8 @@ static void add_migration_json(json_object *root, const struct sweep_result *r,
 			       json_object_new_uint64(r->budget_skipped_pages));
 	json_object_object_add(root, "max_bytes", json_object_new_uint64(o->max_bytes));
 	json_object_object_add(root, "move_calls", json_object_new_uint64(r->moves.calls));
+	json_object_object_add(root, "retried_pages",
+			       json_object_new_uint64(r->moves.retried_pages));
 	json_object_object_add(root, "longest_call_us",
 			       json_object_new_uint64(r->moves.longest_call_ns / 1000));
 }

@@ -15,11 +15,11 @@ START_TEST(test_pacer_init)
 	struct migrate_pacer p;
 
 	migrate_pacer_init(&p, 0);
-	ck_assert_uint_eq(p.chunk, 256);
+	ck_assert_uint_eq(p.chunk, 64);
 	ck_assert_uint_eq(p.target_ns, 20 * 1000 * 1000ULL);
 	migrate_pacer_init(&p, 5000);
 	ck_assert_uint_eq(p.target_ns, 5000);
-	ck_assert_uint_eq(p.chunk, 256);
+	ck_assert_uint_eq(p.chunk, 64);
 }
 END_TEST
 
