@@ -3,7 +3,7 @@
  * workload: a guest test program with hot code spread over several text pages and a
  * page-aligned heap buffer, reporting where its own pages are.
  *
- *   workload [--heap-kb N] [--heap-node NODE]
+ *   workload [--heap-kb N] [--heap-node NODE] [--jit-kb N]
  *
  * On start it faults in every page of its own text and heap, then prints one line
  *   READY pid=<pid> text=<start>-<end> heap=<start>-<end>
@@ -14,8 +14,10 @@
  *   spin N   run the hot loop N rounds: SPIN rounds=N ns_per_round=X
  *   run MS   run the hot loop for MS milliseconds, printing about every 100 ms
  *            TICK t_ms=<CLOCK_MONOTONIC ms> rounds=N ns_per_round=X, then RUN done
- * --heap-node binds the heap to NODE (mbind) before it is touched, so a test can keep
- * data on CXL while the stack stays wherever the process runs.
+ * --heap-node binds the heap (and the JIT region) to NODE (mbind) before it is touched,
+ * so a test can keep data on CXL while the stack stays wherever the process runs.
+ * --jit-kb N adds an anonymous read-write-execute region of N KiB, like a JIT's code
+ * cache; report then also prints jit_pages=N jit_node<N>=C... jit_absent=C.
  *   quit     exit 0
  * Errors go to stderr with exit status 1 (runtime) or 2 (usage).
  */
@@ -126,16 +128,16 @@ out:
 	return ret;
 }
 
-static int report(const struct range *text, const struct range *heap)
+static int report(const struct range *text, const struct range *heap, const struct range *jit)
 {
 	const struct {
 		const char *name;
 		const struct range *r;
-	} parts[] = { { "text", text }, { "heap", heap } };
+	} parts[] = { { "text", text }, { "heap", heap }, { "jit", jit } };
 	unsigned long counts[MAX_NODES], absent = 0;
 
 	fputs("REPORT", stdout);
-	for (size_t p = 0; p < 2; p++) {
+	for (size_t p = 0; p < (jit->end > jit->start ? 3 : 2); p++) {
 		int r = count_nodes(parts[p].r, counts, &absent);
 
 		if (r < 0) {
@@ -208,6 +210,26 @@ static void run_for(unsigned long ms)
 	printf("RUN done\n");
 }
 
+/* mmap @kb KiB with @prot, bound to @node (ULONG_MAX: no binding), every page touched. */
+static int map_region(unsigned long kb, int prot, unsigned long node, struct range *ret)
+{
+	size_t len = (kb * 1024 + PAGE - 1) & ~(PAGE - 1);
+	void *buf = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (buf == MAP_FAILED)
+		return -errno;
+	if (node != ULONG_MAX) {
+		unsigned long mask = 1UL << node;
+
+		if (mbind(buf, len, MPOL_BIND, &mask, MAX_NODES, 0) < 0)
+			return -errno;
+	}
+	*ret = (struct range){ (uintptr_t)buf, (uintptr_t)buf + len };
+	for (uintptr_t p = ret->start; p < ret->end; p += PAGE)
+		*(volatile unsigned char *)p = 1;
+	return 0;
+}
+
 static int parse_ulong(const char *s, unsigned long *ret)
 {
 	char *end;
@@ -223,8 +245,8 @@ static int parse_ulong(const char *s, unsigned long *ret)
 
 int main(int argc, char **argv)
 {
-	unsigned long heap_kb = 1024, rounds, heap_node = ULONG_MAX;
-	struct range text, heap;
+	unsigned long heap_kb = 1024, jit_kb = 0, rounds, heap_node = ULONG_MAX;
+	struct range text, heap, jit = { 0, 0 };
 	char line[256];
 	int r;
 
@@ -239,7 +261,13 @@ int main(int argc, char **argv)
 			i++;
 			continue;
 		}
-		fprintf(stderr, "usage: workload [--heap-kb N] [--heap-node NODE]   (N > 0)\n");
+		if (strcmp(argv[i], "--jit-kb") == 0 && i + 1 < argc &&
+		    parse_ulong(argv[i + 1], &jit_kb) == 0) {
+			i++;
+			continue;
+		}
+		fprintf(stderr, "usage: workload [--heap-kb N] [--heap-node NODE] [--jit-kb N]   "
+				"(N > 0)\n");
 		return 2;
 	}
 
@@ -252,25 +280,14 @@ int main(int argc, char **argv)
 	for (uintptr_t p = text.start; p < text.end; p += PAGE)
 		sink += *(volatile const unsigned char *)p;
 
-	size_t heap_len = (heap_kb * 1024 + PAGE - 1) & ~(PAGE - 1);
-	void *buf =
-		mmap(NULL, heap_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED) {
-		fprintf(stderr, "workload: mmap %zu bytes: %s\n", heap_len, strerror(errno));
+	r = map_region(heap_kb, PROT_READ | PROT_WRITE, heap_node, &heap);
+	if (r == 0 && jit_kb)
+		r = map_region(jit_kb, PROT_READ | PROT_WRITE | PROT_EXEC, heap_node, &jit);
+	if (r < 0) {
+		fprintf(stderr, "workload: mapping heap/jit (node %lu): %s\n", heap_node,
+			strerror(-r));
 		return 1;
 	}
-	if (heap_node != ULONG_MAX) {
-		unsigned long mask = 1UL << heap_node;
-
-		if (mbind(buf, heap_len, MPOL_BIND, &mask, MAX_NODES, 0) < 0) {
-			fprintf(stderr, "workload: mbind heap to node %lu: %s\n", heap_node,
-				strerror(errno));
-			return 1;
-		}
-	}
-	heap = (struct range){ (uintptr_t)buf, (uintptr_t)buf + heap_len };
-	for (uintptr_t p = heap.start; p < heap.end; p += PAGE)
-		*(volatile unsigned char *)p = 1;
 
 	printf("READY pid=%d text=0x%" PRIxPTR "-0x%" PRIxPTR " heap=0x%" PRIxPTR "-0x%" PRIxPTR
 	       "\n",
@@ -280,7 +297,7 @@ int main(int argc, char **argv)
 	while (fgets(line, sizeof(line), stdin)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (strcmp(line, "report") == 0) {
-			if (report(&text, &heap) < 0)
+			if (report(&text, &heap, &jit) < 0)
 				return 1;
 		} else if (strncmp(line, "spin ", 5) == 0 && parse_ulong(line + 5, &rounds) == 0) {
 			spin(rounds);
