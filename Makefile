@@ -47,7 +47,7 @@ help:
 
 DEB_PACKAGES := build-essential pkg-config libnuma-dev libjson-c-dev \
 	libcgroup-dev libsystemd-dev check libsubunit-dev \
-	qemu-system-x86 busybox-static cpio gnuplot-nox
+	qemu-system-x86 busybox-static cpio python3 gnuplot-nox fonts-dejavu-core
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get install)"; exit 1; fi

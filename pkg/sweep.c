@@ -15,7 +15,7 @@ void sweep_result_clear(struct sweep_result *r)
 }
 
 /* Target node for every page of @p; pages with no target get -1. */
-static int plan_targets(const struct topology *topo, const struct process_report *p, int *targets)
+static void plan_targets(const struct topology *topo, const struct process_report *p, int *targets)
 {
 	int prefer = p->info.cpu >= 0 ? topology_cpu_node(topo, p->info.cpu) : -1;
 	const struct idset *allowed = p->info.has_mems_allowed ? &p->info.mems_allowed : NULL;
@@ -28,7 +28,6 @@ static int plan_targets(const struct topology *topo, const struct process_report
 		}
 		targets[i] = last_target;
 	}
-	return 0;
 }
 
 static int move_process(const struct topology *topo, struct process_report *p,
