@@ -1,4 +1,6 @@
 # cxlpolicy — plain Makefile.  `make help` lists the targets.
+# Flags that ask pkg-config are expanded lazily (=), so `make deps run` on a fresh
+# machine sees the libraries that `deps` has just installed.
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DESTDIR ?=
@@ -9,13 +11,13 @@ CHECK_LIBS := check
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2
-BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g $(WARNINGS) -fno-common -fstack-protector-strong \
+BASE_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g $(WARNINGS) -fno-common -fstack-protector-strong \
 	-Ipkg $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 OPT_CFLAGS := -O2 -D_FORTIFY_SOURCE=2
 SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-LIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -ljson-c -lnuma)
-CHECK_LDLIBS := $(shell pkg-config --libs $(CHECK_LIBS) 2>/dev/null || echo -lcheck)
+LIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -ljson-c -lnuma)
+CHECK_LDLIBS = $(shell pkg-config --libs $(CHECK_LIBS) 2>/dev/null || echo -lcheck)
 
 PKG_SRCS := $(wildcard pkg/*.c)
 CTL_SRCS := $(wildcard cmd/cxlpolicyctl/*.c)
