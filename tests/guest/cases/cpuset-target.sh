@@ -1,0 +1,35 @@
+#!/bin/sh
+# topology: plain cxl
+# migrate respects the process's cpuset: while its cgroup allows only the slow node, no
+# DRAM node is an allowed target, so its text pages are counted as no_target and nothing
+# fails or moves; once cpuset.mems also allows node 0, the same command moves them there.
+# shellcheck source=../caselib.sh
+. /etc/caselib.sh
+
+cg=/sys/fs/cgroup/pinned.slice
+echo +cpuset >/sys/fs/cgroup/cgroup.subtree_control || fail "cannot enable the cpuset controller"
+mkdir -p "$cg"
+echo "$SLOW" >"$cg/cpuset.mems" || fail "cannot set cpuset.mems=$SLOW"
+
+place_copy /tmp/p "$SLOW"
+wl_start pin sh -c "echo \$\$ >$cg/cgroup.procs && exec /tmp/p --heap-kb 64"
+wl_cmd pin report
+text=$(field "$WL_REPLY" text_pages)
+[ "$(field "$WL_REPLY" "text_node$SLOW")" = "$text" ] || fail "setup: text not on node $SLOW: $WL_REPLY"
+grep -q "^Mems_allowed_list:.*$SLOW\$" "/proc/$WL_PID/status" || fail "setup: $(grep Mems_allowed_list "/proc/$WL_PID/status")"
+
+json=$(cxlpolicyctl --json migrate --cgroup pinned.slice) || fail "migrate exited $?"
+echo "pinned: $(echo "$json" | grep -o '"dry_run".*')"
+[ "$(jnum "$json" moved_pages)" = 0 ] || fail "moved pages outside the cpuset: $json"
+[ "$(jnum "$json" failed_pages)" = 0 ] || fail "failures instead of no_target: $json"
+[ "$(jnum "$json" no_target_pages)" -ge "$text" ] || fail "no_target_pages $(jnum "$json" no_target_pages), expected >= $text"
+wl_cmd pin report
+[ "$(field "$WL_REPLY" "text_node$SLOW")" = "$text" ] || fail "text moved although no DRAM node is allowed: $WL_REPLY"
+
+echo "0,$SLOW" >"$cg/cpuset.mems" || fail "cannot widen cpuset.mems"
+json=$(cxlpolicyctl --json migrate --cgroup pinned.slice) || fail "migrate exited $?"
+echo "widened: $(echo "$json" | grep -o '"dry_run".*')"
+[ "$(jnum "$json" moved_pages)" -ge "$text" ] || fail "widened cpuset: moved $(jnum "$json" moved_pages), expected >= $text"
+wl_cmd pin report
+[ "$(field "$WL_REPLY" text_node0)" = "$text" ] || fail "text not on node 0 after widening: $WL_REPLY"
+wl_quit pin
