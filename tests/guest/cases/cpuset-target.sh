@@ -1,8 +1,13 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain
 # migrate respects the process's cpuset: while its cgroup allows only the slow node, no
 # DRAM node is an allowed target, so its text pages are counted as no_target and nothing
 # fails or moves; once cpuset.mems also allows node 0, the same command moves them there.
+# Plain topology only: attaching a shell to a cgroup whose mems are only the slow node
+# migrates everything it maps, shared busybox text included, so on the CXL node every
+# shell in the guest then runs code that straddles DRAM and CXL pages, and QEMU 7.2's TCG
+# aborts (translator_access: Assertion `phys_page != -1') — the corner case this project
+# exists to keep away from.
 # shellcheck source=../caselib.sh
 . /etc/caselib.sh
 
