@@ -39,9 +39,9 @@ int cgroupfs_resolve(const struct sysroot *root, const char *cgroup, char *buf, 
 		return 0;
 	}
 	return error_set(err, -ENOENT,
-			 "cgroup \"%s\" not found below %s/%s (expected a path such as "
+			 "cgroup \"%s\" not found below %s (expected a path such as "
 			 "system.slice/foo.service)",
-			 cgroup, strcmp(root->path, "/") ? root->path : "", CGROUPFS_MOUNT);
+			 cgroup, sysroot_display(root, CGROUPFS_MOUNT, procs, sizeof(procs)));
 }
 
 int cgroupfs_parse_procs(const char *text, pid_t **pids, size_t *n, size_t *cap)

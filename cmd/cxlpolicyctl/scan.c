@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cxlpolicyctl scan | migrate: one sweep over the chosen processes. */
 #include <getopt.h>
+#include <limits.h>
 #include <numaif.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,17 +36,17 @@ static void usage(const char *verb, bool migrate)
 /* The message a user needs when a single --pid could not be inspected. */
 static int explain_pid_error(const struct cli *cli, const struct process_report *p)
 {
-	const char *root = strcmp(cli->root->path, "/") ? cli->root->path : "";
+	char maps[PATH_MAX], rel[64];
 
+	snprintf(rel, sizeof(rel), "proc/%d/maps", (int)p->info.pid);
 	switch (p->error) {
 	case -ESRCH:
 		return cli_fail(EXIT_RUNTIME, "no such process: %d (it may have exited)",
 				p->info.pid);
 	case -EACCES:
 		return cli_fail(EXIT_RUNTIME,
-				"permission denied reading %s/proc/%d/maps: run as root or with "
-				"CAP_SYS_PTRACE",
-				root, p->info.pid);
+				"permission denied reading %s: run as root or with CAP_SYS_PTRACE",
+				sysroot_display(cli->root, rel, maps, sizeof(maps)));
 	case -EPERM:
 		return cli_fail(EXIT_RUNTIME,
 				"permission denied querying pages of process %d (move_pages): run "

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "targets.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ int targets_set(struct targets *t, int kind, const char *arg, const char *verb)
 int targets_resolve(struct cli *cli, const struct targets *t, pid_t **ret_pids, size_t *ret_n)
 {
 	struct error err = { 0 };
+	char shown[PATH_MAX];
 	int r;
 
 	switch (t->kind) {
@@ -43,8 +45,8 @@ int targets_resolve(struct cli *cli, const struct targets *t, pid_t **ret_pids, 
 	case TARGET_ALL:
 		r = proclist_all(cli->root, ret_pids, ret_n);
 		if (r < 0)
-			return cli_fail(EXIT_RUNTIME, "cannot list %s/proc: %s",
-					strcmp(cli->root->path, "/") ? cli->root->path : "",
+			return cli_fail(EXIT_RUNTIME, "cannot list %s: %s",
+					sysroot_display(cli->root, "proc", shown, sizeof(shown)),
 					strerror(-r));
 		return EXIT_OK;
 	case TARGET_NONE:
