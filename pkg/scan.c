@@ -130,28 +130,28 @@ static int scan_mapping(struct scanner *s, struct process_report *r, struct mapp
 	};
 	uint64_t file_lo = m->vma.offset / s->page_size;
 	bool dedupe = s->opts.dedupe && vma_is_file(&m->vma);
-	size_t n_gaps = 0, fresh = 0;
+	struct page_range whole = { file_lo, file_lo + m->pages };
+	const struct page_range *todo = &whole;
+	size_t n_gaps = 1, fresh = 0;
 	int err;
 
-	if (!dedupe) {
-		err = scan_piece(s, r, m, &t, 0, m->pages);
-		m->straddle = t.any_dram && t.any_cxl;
-		return err;
-	}
-
-	err = rangeset_gaps(s->seen, &key, file_lo, file_lo + m->pages, &gaps, &n_gaps);
-	if (err < 0)
-		return err;
-	for (size_t i = 0; i < n_gaps; i++) {
-		t.prev_tier = -1;
-		err = scan_piece(s, r, m, &t, gaps[i].lo - file_lo, gaps[i].hi - gaps[i].lo);
+	/* Deduplicated file text: only the parts no earlier process of this run showed. */
+	if (dedupe) {
+		err = rangeset_gaps(s->seen, &key, whole.lo, whole.hi, &gaps, &n_gaps);
 		if (err < 0)
 			return err;
-		fresh += gaps[i].hi - gaps[i].lo;
+		todo = gaps;
+	}
+	for (size_t i = 0; i < n_gaps; i++) {
+		t.prev_tier = -1;
+		err = scan_piece(s, r, m, &t, todo[i].lo - file_lo, todo[i].hi - todo[i].lo);
+		if (err < 0)
+			return err;
+		fresh += todo[i].hi - todo[i].lo;
 	}
 	m->deduplicated = m->pages - fresh;
 	m->straddle = t.any_dram && t.any_cxl;
-	return rangeset_claim(s->seen, &key, file_lo, file_lo + m->pages);
+	return dedupe ? rangeset_claim(s->seen, &key, whole.lo, whole.hi) : 0;
 }
 
 static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
