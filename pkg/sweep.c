@@ -64,7 +64,14 @@ static int move_process(const struct topology *topo, struct process_report *p,
 		res->would_move_pages += allowed;
 		return 0;
 	}
-	r = migrate_move(p->info.pid, addrs, nodes, allowed, opts->move_flags, pacer, &res->moves);
+	{
+		struct migrate_request req = { .pid = p->info.pid, .flags = opts->move_flags };
+		_cleanup_free_ int *outcome = malloc(MAX(allowed, (size_t)1) * sizeof(*outcome));
+
+		if (!outcome)
+			return -ENOMEM;
+		r = migrate_move(&req, addrs, nodes, allowed, pacer, outcome, &res->moves);
+	}
 	return r;
 }
 

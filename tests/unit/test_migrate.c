@@ -118,27 +118,46 @@ START_TEST(test_stats_add)
 }
 END_TEST
 
+/* A request on a real pid with the real system call. */
+static struct migrate_request real_request(pid_t pid, int flags)
+{
+	return (struct migrate_request){ .pid = pid, .flags = flags };
+}
+
 START_TEST(test_move_nothing)
 {
 	struct migrate_pacer p;
 	struct migrate_stats st;
+	struct migrate_request req = real_request(getpid(), MPOL_MF_MOVE);
 
 	memset(&st, 0, sizeof(st));
 	migrate_pacer_init(&p, 0);
-	ck_assert_int_eq(migrate_move(getpid(), NULL, NULL, 0, MPOL_MF_MOVE, &p, &st), 0);
+	ck_assert_int_eq(migrate_move(&req, NULL, NULL, 0, &p, NULL, &st), 0);
 	ck_assert_uint_eq(st.calls, 0);
 }
 END_TEST
 
-/* Own pages to node 0, where they already are (one-node host): counted as moved, in chunks. */
-START_TEST(test_move_self_to_node0)
+/* The node this test process's fresh anonymous pages land on (any host, any node count). */
+static int node_of(void *addr)
+{
+	int status = -1;
+	void *page = addr;
+
+	ck_assert_int_eq(move_pages(0, 1, &page, NULL, &status, 0), 0);
+	ck_assert_int_ge(status, 0);
+	return status;
+}
+
+/* Own pages to the node they are on: verified there, counted as moved, in chunks. */
+START_TEST(test_move_self_to_own_node)
 {
 	enum { PAGES = 40 };
 	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
 	uint64_t addrs[PAGES];
-	int nodes[PAGES];
+	int nodes[PAGES], outcome[PAGES];
 	struct migrate_pacer p;
 	struct migrate_stats st;
+	struct migrate_request req = real_request(getpid(), MPOL_MF_MOVE);
 	char *mem =
 		mmap(NULL, PAGES * psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -146,14 +165,16 @@ START_TEST(test_move_self_to_node0)
 	for (size_t i = 0; i < PAGES; i++) {
 		mem[i * psz] = 1;
 		addrs[i] = (uint64_t)(uintptr_t)(mem + i * psz);
-		nodes[i] = 0;
+		nodes[i] = node_of(mem + i * psz);
 	}
 	memset(&st, 0, sizeof(st));
 	migrate_pacer_init(&p, 0);
 	p.chunk = 16;
-	ck_assert_int_eq(migrate_move(getpid(), addrs, nodes, PAGES, MPOL_MF_MOVE, &p, &st), 0);
+	ck_assert_int_eq(migrate_move(&req, addrs, nodes, PAGES, &p, outcome, &st), 0);
 	ck_assert_uint_eq(st.moved_pages, PAGES);
 	ck_assert_uint_eq(st.failed_pages, 0);
+	for (size_t i = 0; i < PAGES; i++)
+		ck_assert_int_eq(outcome[i], nodes[i]);
 	ck_assert_uint_ge(st.calls, 2); /* 16, then a re-paced chunk */
 	ck_assert_uint_ge(p.chunk, MIGRATE_MIN_CHUNK);
 	munmap(mem, PAGES * psz);
@@ -165,19 +186,22 @@ START_TEST(test_move_untouched_pages_fail_softly)
 	enum { PAGES = 4 };
 	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
 	uint64_t addrs[PAGES];
-	int nodes[PAGES] = { 0, 0, 0, 0 };
+	int nodes[PAGES], outcome[PAGES];
 	struct migrate_pacer p;
 	struct migrate_stats st;
+	struct migrate_request req = real_request(getpid(), MPOL_MF_MOVE);
 	char *mem =
 		mmap(NULL, PAGES * psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ck_assert_ptr_ne(mem, MAP_FAILED);
-	for (size_t i = 0; i < PAGES; i++)
-		addrs[i] = (uint64_t)(uintptr_t)(mem + i * psz);
 	mem[0] = 1; /* only the first page exists */
+	for (size_t i = 0; i < PAGES; i++) {
+		addrs[i] = (uint64_t)(uintptr_t)(mem + i * psz);
+		nodes[i] = node_of(mem);
+	}
 	memset(&st, 0, sizeof(st));
 	migrate_pacer_init(&p, 0);
-	ck_assert_int_eq(migrate_move(getpid(), addrs, nodes, PAGES, MPOL_MF_MOVE, &p, &st), 0);
+	ck_assert_int_eq(migrate_move(&req, addrs, nodes, PAGES, &p, outcome, &st), 0);
 	ck_assert_uint_eq(st.moved_pages, 1);
 	ck_assert_uint_eq(st.failed_pages, 3);
 	ck_assert_uint_eq(st.failures[EFAULT] + st.failures[ENOENT], 3);
@@ -188,28 +212,230 @@ END_TEST
 START_TEST(test_move_vanished)
 {
 	uint64_t addr = 0x10000;
-	int node = 0, status;
+	int node = 0, outcome = 0, status;
 	struct migrate_pacer p;
 	struct migrate_stats st;
 	pid_t child = fork();
+	struct migrate_request req;
 
 	ck_assert_int_ge(child, 0);
 	if (child == 0)
 		_exit(0);
 	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	req = real_request(child, MPOL_MF_MOVE);
 	memset(&st, 0, sizeof(st));
 	migrate_pacer_init(&p, 0);
-	ck_assert_int_eq(migrate_move(child, &addr, &node, 1, MPOL_MF_MOVE, &p, &st), -ESRCH);
+	ck_assert_int_eq(migrate_move(&req, &addr, &node, 1, &p, &outcome, &st), -ESRCH);
+	ck_assert_int_eq(outcome, -ESRCH);
 	ck_assert_uint_eq(st.moved_pages, 0);
+	ck_assert_uint_eq(st.failed_pages, 0);
+	ck_assert_uint_eq(st.vanished_pages, 1);
 }
 END_TEST
 
 START_TEST(test_default_flags)
 {
 	int flags = migrate_default_flags();
+	enum move_privilege priv = migrate_privilege();
 
 	ck_assert(flags == MPOL_MF_MOVE || flags == MPOL_MF_MOVE_ALL);
-	ck_assert_int_eq(flags == MPOL_MF_MOVE_ALL, migrate_have_cap_sys_nice());
+	ck_assert_int_eq(flags == MPOL_MF_MOVE_ALL, priv == MOVE_PRIVILEGE_ALL);
+	ck_assert_int_eq(priv == MOVE_PRIVILEGE_NO_CAP, !migrate_have_cap_sys_nice());
+	if (migrate_have_cap_sys_nice())
+		ck_assert_int_eq(priv == MOVE_PRIVILEGE_USERNS,
+				 !migrate_in_initial_user_namespace());
+}
+END_TEST
+
+/*
+ * A model of the kernel's move_pages() as described in
+ * shared/notes/kernel-interfaces.md, to drive the verification paths that a
+ * one-node host cannot produce: pinned pages (positive return, status array
+ * not a record), a call-level error after part of a call moved, EPERM for
+ * MPOL_MF_MOVE_ALL inside a user namespace, a process that exits mid-request.
+ */
+enum { MODEL_PAGES = 64, MODEL_BASE = 0x100000, MODEL_PSZ = 4096 };
+
+static struct model {
+	int node[MODEL_PAGES];
+	bool pinned[MODEL_PAGES];
+	bool shared[MODEL_PAGES]; /* needs MPOL_MF_MOVE_ALL */
+	bool userns; /* MPOL_MF_MOVE_ALL gives EPERM */
+	int fail_after; /* > 0: the call fails with fail_errno after this many pages */
+	int fail_errno;
+	int calls_before_exit; /* > 0: the process exits after this many calls */
+	int calls;
+	int busy_once[MODEL_PAGES]; /* EBUSY on the first try */
+} model;
+
+static long model_move_pages(int pid, unsigned long count, void **pages, const int *nodes,
+			     int *status, int flags)
+{
+	long not_migrated = 0;
+
+	(void)pid;
+	if (model.calls_before_exit && model.calls >= model.calls_before_exit) {
+		errno = ESRCH;
+		return -1;
+	}
+	model.calls++;
+	if (nodes && (flags & MPOL_MF_MOVE_ALL) && model.userns) {
+		errno = EPERM;
+		return -1;
+	}
+	for (unsigned long i = 0; i < count; i++) {
+		size_t p = ((uintptr_t)pages[i] - MODEL_BASE) / MODEL_PSZ;
+
+		if (!nodes) {
+			status[i] = model.node[p];
+			continue;
+		}
+		if (model.fail_after && (int)i >= model.fail_after) {
+			errno = model.fail_errno;
+			return -1; /* the first fail_after pages did move */
+		}
+		if (model.shared[p] && !(flags & MPOL_MF_MOVE_ALL)) {
+			status[i] = -EACCES;
+		} else if (model.busy_once[p]) {
+			model.busy_once[p] = 0;
+			status[i] = -EBUSY;
+		} else if (model.pinned[p]) {
+			not_migrated++;
+			status[i] = nodes[i]; /* as the kernel does: no record of the failure */
+		} else {
+			model.node[p] = nodes[i];
+			status[i] = nodes[i];
+		}
+	}
+	return not_migrated;
+}
+
+static int model_still_same(void *userdata)
+{
+	(void)userdata;
+	return model.calls_before_exit && model.calls >= model.calls_before_exit ? -ESRCH : 0;
+}
+
+static struct migrate_stats model_run(int flags, size_t chunk, int *outcome, int *ret)
+{
+	uint64_t addrs[MODEL_PAGES];
+	int nodes[MODEL_PAGES];
+	struct migrate_pacer p;
+	struct migrate_stats st;
+	struct migrate_request req = { .pid = 4242,
+				       .flags = flags,
+				       .still_same = model_still_same,
+				       .move_pages = model_move_pages };
+
+	for (size_t i = 0; i < MODEL_PAGES; i++) {
+		addrs[i] = MODEL_BASE + i * MODEL_PSZ;
+		nodes[i] = 0;
+	}
+	memset(&st, 0, sizeof(st));
+	migrate_pacer_init(&p, 1ULL << 50); /* so slow a target that chunks only grow */
+	p.chunk = chunk;
+	*ret = migrate_move(&req, addrs, nodes, MODEL_PAGES, &p, outcome, &st);
+	return st;
+}
+
+static void model_reset(void)
+{
+	memset(&model, 0, sizeof(model));
+	for (size_t i = 0; i < MODEL_PAGES; i++)
+		model.node[i] = 2;
+}
+
+/* Item 4: one pinned page of 64: the kernel moved 63, and so says the report. */
+START_TEST(test_model_one_pinned_page)
+{
+	int outcome[MODEL_PAGES], r;
+	struct migrate_stats st;
+
+	model_reset();
+	model.pinned[17] = true;
+	st = model_run(MPOL_MF_MOVE_ALL, 64, outcome, &r);
+	ck_assert_int_eq(r, 0);
+	ck_assert_uint_eq(st.moved_pages, 63);
+	ck_assert_uint_eq(st.failed_pages, 1);
+	ck_assert_uint_eq(st.failures[EAGAIN], 1);
+	ck_assert_uint_eq(st.failures[EINPROGRESS], 0);
+	ck_assert_uint_ge(st.requeries, 1);
+	ck_assert_int_eq(outcome[17], -EAGAIN);
+	ck_assert_int_eq(outcome[16], 0);
+	ck_assert_int_eq(model.node[17], 2);
+}
+END_TEST
+
+/* A call-level error after part of the call moved: the moved part is counted. */
+START_TEST(test_model_error_after_partial_move)
+{
+	int outcome[MODEL_PAGES], r;
+	struct migrate_stats st;
+
+	model_reset();
+	model.fail_after = 10;
+	model.fail_errno = ENOMEM;
+	st = model_run(MPOL_MF_MOVE_ALL, 64, outcome, &r);
+	ck_assert_int_eq(r, 0);
+	/* every call moves 10 pages before failing; the retry pass is not for ENOMEM */
+	ck_assert_uint_eq(st.moved_pages, 10);
+	ck_assert_uint_eq(st.failed_pages, 54);
+	ck_assert_uint_eq(st.failures[ENOMEM], 54);
+	for (size_t i = 0; i < MODEL_PAGES; i++)
+		ck_assert_int_eq(outcome[i], i < 10 ? 0 : -ENOMEM);
+}
+END_TEST
+
+/* Item 5: MOVE_ALL refused in a user namespace: fall back to MOVE, shared pages say EACCES. */
+START_TEST(test_model_userns_falls_back)
+{
+	int outcome[MODEL_PAGES], r;
+	struct migrate_stats st;
+
+	model_reset();
+	model.userns = true;
+	for (size_t i = 0; i < MODEL_PAGES; i += 4)
+		model.shared[i] = true;
+	st = model_run(MPOL_MF_MOVE_ALL, 16, outcome, &r);
+	ck_assert_int_eq(r, 0);
+	ck_assert(st.fell_back_to_move);
+	ck_assert_uint_eq(st.moved_pages, 48);
+	ck_assert_uint_eq(st.failures[EACCES], 16);
+	ck_assert_uint_eq(st.failures[EPERM], 0);
+}
+END_TEST
+
+/* Busy pages are tried once more at the end of the pass. */
+START_TEST(test_model_busy_retried)
+{
+	int outcome[MODEL_PAGES], r;
+	struct migrate_stats st;
+
+	model_reset();
+	model.busy_once[3] = model.busy_once[40] = 1;
+	st = model_run(MPOL_MF_MOVE_ALL, 64, outcome, &r);
+	ck_assert_int_eq(r, 0);
+	ck_assert_uint_eq(st.retried_pages, 2);
+	ck_assert_uint_eq(st.moved_pages, MODEL_PAGES);
+	ck_assert_uint_eq(st.failed_pages, 0);
+}
+END_TEST
+
+/* Item 13: the process exits mid-request: what moved stays counted, the rest is vanished. */
+START_TEST(test_model_exit_mid_request)
+{
+	int outcome[MODEL_PAGES], r;
+	struct migrate_stats st;
+
+	model_reset();
+	model.calls_before_exit = 2;
+	st = model_run(MPOL_MF_MOVE_ALL, 16, outcome, &r);
+	ck_assert_int_eq(r, -ESRCH);
+	ck_assert_uint_eq(st.moved_pages, 16 + 32); /* chunks of 16, then 32 */
+	ck_assert_uint_eq(st.vanished_pages, MODEL_PAGES - 48);
+	ck_assert_uint_eq(st.failed_pages, 0);
+	ck_assert_int_eq(outcome[47], 0);
+	ck_assert_int_eq(outcome[48], -ESRCH);
 }
 END_TEST
 
@@ -228,10 +454,15 @@ static Suite *migrate_suite(void)
 	suite_add_tcase(s, pacer);
 
 	tcase_add_test(move, test_move_nothing);
-	tcase_add_test(move, test_move_self_to_node0);
+	tcase_add_test(move, test_move_self_to_own_node);
 	tcase_add_test(move, test_move_untouched_pages_fail_softly);
 	tcase_add_test(move, test_move_vanished);
 	tcase_add_test(move, test_default_flags);
+	tcase_add_test(move, test_model_one_pinned_page);
+	tcase_add_test(move, test_model_error_after_partial_move);
+	tcase_add_test(move, test_model_userns_falls_back);
+	tcase_add_test(move, test_model_busy_retried);
+	tcase_add_test(move, test_model_exit_mid_request);
 	suite_add_tcase(s, move);
 	return s;
 }
