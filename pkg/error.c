@@ -3,13 +3,27 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+#define ELLIPSIS "..."
 
 static int error_vset(struct error *err, int code, const char *fmt, va_list ap)
 {
+	size_t end = sizeof(err->message) - sizeof(ELLIPSIS);
+	int n;
+
 	if (!err)
 		return code;
 	err->code = code;
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	if (n < 0) {
+		snprintf(err->message, sizeof(err->message), "(unprintable message)");
+	} else if ((size_t)n >= sizeof(err->message)) {
+		/* Cut visibly, and not inside a UTF-8 character (back over continuation bytes). */
+		while (end > 0 && ((unsigned char)err->message[end] & 0xc0) == 0x80)
+			end--;
+		memcpy(err->message + end, ELLIPSIS, sizeof(ELLIPSIS));
+	}
 	return code;
 }
 

@@ -2,6 +2,7 @@
 #include "procinfo.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,33 +23,89 @@ int parse_pid(const char *text, pid_t *ret)
 	return 0;
 }
 
-int procinfo_parse_stat_cpu(const char *stat, int *ret_cpu)
+/*
+ * Field @field (1-based, >= 3) of a /proc/PID/stat text: counted from the
+ * last ')', which closes field 2 (comm may hold spaces and parentheses).
+ */
+static int stat_field(const char *stat, int field, const char **ret, size_t *ret_len)
 {
 	const char *p = strrchr(stat, ')');
-	int field = 2; /* the ')' closes field 2, comm */
+	int at = 2;
 
-	if (!p)
+	if (!p || field < 3)
 		return -EINVAL;
 	p++;
 	while (*p) {
+		size_t len;
+
 		while (*p == ' ')
 			p++;
 		if (!*p || *p == '\n')
 			break;
-		field++;
-		if (field == 39) {
-			char *end;
-			long cpu = strtol(p, &end, 10);
-
-			if (end == p || cpu < 0 || cpu > INT_MAX)
-				return -EINVAL;
-			*ret_cpu = (int)cpu;
+		at++;
+		len = strcspn(p, " \n");
+		if (at == field) {
+			*ret = p;
+			*ret_len = len;
 			return 0;
 		}
-		while (*p && *p != ' ')
-			p++;
+		p += len;
 	}
 	return -EINVAL;
+}
+
+int procinfo_parse_stat_u64(const char *stat, int field, uint64_t *ret)
+{
+	const char *p;
+	size_t len;
+	uint64_t v = 0;
+	int r = stat_field(stat, field, &p, &len);
+
+	if (r < 0)
+		return r;
+	if (len == 0 || len > 20)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned int d = (unsigned int)(p[i] - '0');
+
+		if (p[i] < '0' || p[i] > '9' || v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*ret = v;
+	return 0;
+}
+
+int procinfo_parse_stat_cpu(const char *stat, int *ret_cpu)
+{
+	uint64_t cpu;
+	int r = procinfo_parse_stat_u64(stat, 39, &cpu);
+
+	if (r < 0)
+		return r;
+	if (cpu > INT_MAX)
+		return -EINVAL;
+	*ret_cpu = (int)cpu;
+	return 0;
+}
+
+int procinfo_parse_stat_state(const char *stat, char *ret_state)
+{
+	const char *p;
+	size_t len;
+	int r = stat_field(stat, 3, &p, &len);
+
+	if (r < 0)
+		return r;
+	if (len != 1 || !isalpha((unsigned char)*p))
+		return -EINVAL;
+	*ret_state = *p;
+	return 0;
+}
+
+int procinfo_parse_stat_start_time(const char *stat, uint64_t *ret)
+{
+	return procinfo_parse_stat_u64(stat, 22, ret);
 }
 
 int procinfo_parse_status_field(const char *status, const char *key, char *buf, size_t size)
@@ -145,37 +202,90 @@ int procinfo_parse_cgroup(const char *text, char *buf, size_t size)
 	return 0;
 }
 
-int procinfo_read(const struct sysroot *root, pid_t pid, struct procinfo *ret)
+/* Read @name below @dirfd into a NUL-terminated buffer; a missing file: -ENOENT. */
+static int read_at(int dirfd, const char *name, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return negative_errno();
+	return read_fd_fully(fd, ret, ret_len);
+}
+
+/* A decimal status value that fits an int ("Tgid", "Threads"). */
+static int status_int(const char *status, const char *key, int *ret)
+{
+	char buf[32], *end;
+	long v;
+	int r = procinfo_parse_status_field(status, key, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || end == buf || *end || v < 0 || v > INT_MAX)
+		return -EINVAL;
+	*ret = (int)v;
+	return 0;
+}
+
+int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret)
 {
 	_cleanup_free_ char *comm = NULL, *stat = NULL, *status = NULL, *cgroup = NULL;
 	struct procinfo info = { .pid = pid, .cpu = -1 };
-	char rel[64], mems[256];
+	char mems[256];
+	size_t len = 0;
 	int r;
 
-	snprintf(rel, sizeof(rel), "proc/%d/stat", (int)pid);
-	r = sysroot_read_file(root, rel, &stat, NULL);
+	r = read_at(procdir_fd, "stat", &stat, &len);
 	if (r == -ENOENT)
 		return -ESRCH;
 	if (r < 0)
 		return r;
+	if (len == 0)
+		return -ESRCH; /* a task that went away while we read */
 	if (procinfo_parse_stat_cpu(stat, &info.cpu) < 0)
 		info.cpu = -1;
+	if (procinfo_parse_stat_start_time(stat, &info.start_time) < 0)
+		info.start_time = 0;
+	if (procinfo_parse_stat_state(stat, &info.state) < 0)
+		info.state = '\0';
 
-	snprintf(rel, sizeof(rel), "proc/%d/comm", (int)pid);
-	if (sysroot_read_line(root, rel, &comm) == 0)
+	if (read_at(procdir_fd, "comm", &comm, &len) == 0) {
+		while (len > 0 && comm[len - 1] == '\n')
+			comm[--len] = '\0';
 		snprintf(info.comm, sizeof(info.comm), "%s", comm);
+	}
 
-	snprintf(rel, sizeof(rel), "proc/%d/status", (int)pid);
-	if (sysroot_read_file(root, rel, &status, NULL) == 0 &&
-	    procinfo_parse_status_field(status, "Mems_allowed_list", mems, sizeof(mems)) == 0 &&
-	    idset_parse(mems, &info.mems_allowed) == 0)
-		info.has_mems_allowed = true;
+	if (read_at(procdir_fd, "status", &status, NULL) == 0) {
+		if (procinfo_parse_status_field(status, "Mems_allowed_list", mems, sizeof(mems)) ==
+			    0 &&
+		    idset_parse(mems, &info.mems_allowed) == 0)
+			info.has_mems_allowed = true;
+		if (status_int(status, "Tgid", &r) == 0)
+			info.tgid = (pid_t)r;
+		if (status_int(status, "Threads", &r) == 0)
+			info.threads = r;
+	}
 
-	snprintf(rel, sizeof(rel), "proc/%d/cgroup", (int)pid);
-	if (sysroot_read_file(root, rel, &cgroup, NULL) == 0)
+	if (read_at(procdir_fd, "cgroup", &cgroup, NULL) == 0)
 		(void)procinfo_parse_cgroup(cgroup, info.cgroup, sizeof(info.cgroup));
 	*ret = info;
 	return 0;
+}
+
+int procinfo_read(const struct sysroot *root, pid_t pid, struct procinfo *ret)
+{
+	_cleanup_close_ int dirfd = -1;
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "proc/%d", (int)pid);
+	dirfd = sysroot_openat(root, rel, O_RDONLY | O_DIRECTORY);
+	if (dirfd == -ENOENT)
+		return -ESRCH;
+	if (dirfd < 0)
+		return dirfd;
+	return procinfo_read_at(dirfd, pid, ret);
 }
 
 int pid_compare(const void *a, const void *b)

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "idset.h"
@@ -19,10 +20,20 @@ struct procinfo {
 	bool has_mems_allowed;
 	struct idset mems_allowed; /* cpuset: nodes it may allocate on */
 	char cgroup[512]; /* v2 path ("/system.slice/x.service"), "" unknown */
+	char state; /* field 3 of stat: 'R', 'S', 'Z', ...; '\0' unknown */
+	uint64_t start_time; /* field 22 of stat, clock ticks after boot; 0 unknown */
+	pid_t tgid; /* status Tgid, 0 unknown */
+	int threads; /* status Threads, 0 unknown */
 };
 
 /* Field 39 of /proc/PID/stat (comm may hold spaces and parentheses). */
 int procinfo_parse_stat_cpu(const char *stat, int *ret_cpu);
+/* Numeric field @field (1-based, >= 4) of /proc/PID/stat; -EINVAL when absent or not a u64. */
+int procinfo_parse_stat_u64(const char *stat, int field, uint64_t *ret);
+/* Field 3, the state letter. */
+int procinfo_parse_stat_state(const char *stat, char *ret_state);
+/* Field 22, starttime: clock ticks after boot; with the pid, a process's identity. */
+int procinfo_parse_stat_start_time(const char *stat, uint64_t *ret);
 /* The value of "Key:\tvalue" in /proc/PID/status, copied into @buf. */
 int procinfo_parse_status_field(const char *status, const char *key, char *buf, size_t size);
 /* The unified (v2) path from /proc/PID/cgroup ("0::/path"). */
@@ -30,6 +41,12 @@ int procinfo_parse_cgroup(const char *text, char *buf, size_t size);
 
 /* -ESRCH when the process does not exist. */
 int procinfo_read(const struct sysroot *root, pid_t pid, struct procinfo *ret);
+/*
+ * The same through an open directory fd of /proc/PID (or /proc/PID/task/TID):
+ * comm, stat, status and cgroup are opened relative to it.  @pid is only
+ * stored in @ret.  -ESRCH when stat is missing or the task is gone.
+ */
+int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret);
 
 /* Parse a pid argument strictly: positive decimal that fits pid_t. */
 int parse_pid(const char *text, pid_t *ret);

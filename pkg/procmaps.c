@@ -54,6 +54,13 @@ bool vma_is_special(const struct vma *v)
 		strcmp(v->name, "[uprobes]") == 0 || strcmp(v->name, "[vvar]") == 0);
 }
 
+static uint64_t base_page_size(void)
+{
+	long size = sysconf(_SC_PAGESIZE);
+
+	return size > 0 ? (uint64_t)size : 4096;
+}
+
 static int vma_list_push(struct vma_list *list, struct vma *v)
 {
 	if (GROW_ARRAY(list->items, list->cap, list->n + 1) < 0)
@@ -75,63 +82,234 @@ static int set_name(struct vma *v, const char *name, size_t len)
 	return v->name ? 0 : -ENOMEM;
 }
 
-int procmaps_parse_line(const char *line, struct vma *ret)
-{
-	unsigned long long start, end, offset, inode;
-	unsigned int major, minor;
-	char perms[5];
-	int name_at = -1;
-	const char *name;
-	size_t len;
-	struct vma v = { 0 };
+/* ---- text parser ------------------------------------------------------ */
 
-	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu%n", &start, &end, perms, &offset, &major,
-		   &minor, &inode, &name_at) < 7 ||
-	    name_at < 0)
+#define MAPS_LINE_FORMAT "START-END PERMS OFFSET DEV INODE [PATH]"
+
+/* A cursor over one line: [p, end). */
+struct cursor {
+	const char *p;
+	const char *end;
+};
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* One or more hex digits, no sign or "0x", fitting @max. */
+static int take_hex(struct cursor *c, uint64_t max, uint64_t *ret, const char **why)
+{
+	uint64_t v = 0;
+	const char *start = c->p;
+
+	for (; c->p < c->end && hex_value(*c->p) >= 0; c->p++) {
+		unsigned int d = (unsigned int)hex_value(*c->p);
+
+		if (v > (max - d) / 16) {
+			*why = "a hex field overflows";
+			return -EINVAL;
+		}
+		v = v * 16 + d;
+	}
+	if (c->p == start) {
+		*why = "a hex field is missing";
 		return -EINVAL;
-	/* Not " %n": that would skip an unnamed mapping's newline into the next line. */
-	while (line[name_at] == ' ' || line[name_at] == '\t')
-		name_at++;
-	if (end <= start || strlen(perms) != 4)
+	}
+	*ret = v;
+	return 0;
+}
+
+static int take_dec(struct cursor *c, uint64_t *ret, const char **why)
+{
+	uint64_t v = 0;
+	const char *start = c->p;
+
+	for (; c->p < c->end && *c->p >= '0' && *c->p <= '9'; c->p++) {
+		unsigned int d = (unsigned int)(*c->p - '0');
+
+		if (v > (UINT64_MAX - d) / 10) {
+			*why = "INODE overflows 64 bits";
+			return -EINVAL;
+		}
+		v = v * 10 + d;
+	}
+	if (c->p == start) {
+		*why = "INODE is not a decimal number";
 		return -EINVAL;
-	name = line + name_at;
-	len = strcspn(name, "\n");
+	}
+	*ret = v;
+	return 0;
+}
+
+static int take_char(struct cursor *c, char want, const char *why_missing, const char **why)
+{
+	if (c->p >= c->end || *c->p != want) {
+		*why = why_missing;
+		return -EINVAL;
+	}
+	c->p++;
+	return 0;
+}
+
+/* One or more blanks between fields. */
+static int take_blanks(struct cursor *c, const char **why)
+{
+	const char *start = c->p;
+
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
+		c->p++;
+	if (c->p == start) {
+		*why = "fields must be separated by spaces";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int take_perms(struct cursor *c, char perms[5], const char **why)
+{
+	static const char allowed[4][3] = { "r-", "w-", "x-", "ps" };
+
+	*why = "PERMS must be 4 letters like \"r-xp\"";
+	if (c->end - c->p < 4)
+		return -EINVAL;
+	for (size_t i = 0; i < 4; i++) {
+		if (c->p[i] != allowed[i][0] && c->p[i] != allowed[i][1])
+			return -EINVAL;
+		perms[i] = c->p[i];
+	}
+	perms[4] = '\0';
+	c->p += 4;
+	if (c->p < c->end && *c->p != ' ' && *c->p != '\t')
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Parse the line [line, line + len) (no newline in it).  On failure, *why
+ * says which part was wrong.  @ret->name is allocated on success only.
+ */
+static int parse_line(const char *line, size_t len, struct vma *ret, const char **why)
+{
+	struct cursor c = { .p = line, .end = line + len };
+	uint64_t start, end, offset, major, minor, inode;
+	struct vma v = { 0 };
+	int r;
+
+	if (memchr(line, '\0', len)) {
+		*why = "a NUL byte inside the line";
+		return -EINVAL;
+	}
+	if ((r = take_hex(&c, UINT64_MAX, &start, why)) < 0 ||
+	    (r = take_char(&c, '-', "START-END needs a '-'", why)) < 0 ||
+	    (r = take_hex(&c, UINT64_MAX, &end, why)) < 0 || (r = take_blanks(&c, why)) < 0 ||
+	    (r = take_perms(&c, v.perms, why)) < 0 || (r = take_blanks(&c, why)) < 0 ||
+	    (r = take_hex(&c, UINT64_MAX, &offset, why)) < 0 || (r = take_blanks(&c, why)) < 0 ||
+	    (r = take_hex(&c, UINT32_MAX, &major, why)) < 0 ||
+	    (r = take_char(&c, ':', "DEV must be MAJOR:MINOR in hex", why)) < 0 ||
+	    (r = take_hex(&c, UINT32_MAX, &minor, why)) < 0 || (r = take_blanks(&c, why)) < 0 ||
+	    (r = take_dec(&c, &inode, why)) < 0)
+		return r;
+	if (c.p < c.end && (r = take_blanks(&c, why)) < 0)
+		return r;
+	if (start >= end) {
+		*why = start == end ? "START equals END" : "START is above END";
+		return -EINVAL;
+	}
 	v.start = start;
 	v.end = end;
 	v.offset = offset;
-	memcpy(v.perms, perms, sizeof(v.perms));
-	v.dev_major = major;
-	v.dev_minor = minor;
+	v.dev_major = (unsigned int)major;
+	v.dev_minor = (unsigned int)minor;
 	v.inode = inode;
-	if (set_name(&v, name, len) < 0)
+	v.page_size = base_page_size();
+	if (set_name(&v, c.p, (size_t)(c.end - c.p)) < 0)
 		return -ENOMEM;
 	*ret = v;
 	return 0;
 }
 
-int procmaps_parse(const char *text, bool exec_only, struct vma_list *ret)
+int procmaps_parse_line(const char *line, struct vma *ret)
 {
-	const char *line = text;
+	const char *why;
 
-	while (*line) {
-		const char *nl = strchr(line, '\n');
+	return parse_line(line, strcspn(line, "\n"), ret, &why);
+}
+
+/* @line shown in a message: at most 80 bytes, control bytes and '"' escaped. */
+static const char *quote_line(const char *line, size_t len, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 8 < size; i++) {
+		unsigned char ch = (unsigned char)line[i];
+
+		if (i == 80) {
+			o += (size_t)snprintf(buf + o, size - o, "...");
+			break;
+		}
+		if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\')
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
+		else
+			buf[o++] = (char)ch;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+int procmaps_parse_text(const char *text, size_t len, bool exec_only, const char *filename,
+			struct vma_list *ret, struct error *err)
+{
+	const char *p = text, *end = text + len;
+	uint64_t prev_end = 0;
+	size_t lineno = 0;
+
+	if (!filename)
+		filename = "maps";
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t line_len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *why = NULL;
+		char shown[400];
 		struct vma v;
 		int r;
 
-		r = procmaps_parse_line(line, &v);
+		lineno++;
+		r = parse_line(p, line_len, &v, &why);
+		if (r == 0 && v.start < prev_end) {
+			free(v.name);
+			why = "VMAs must ascend without overlapping";
+			r = -EINVAL;
+		}
+		if (r == -EINVAL)
+			return error_set(err, r,
+					 "%s: line %zu: expected \"" MAPS_LINE_FORMAT
+					 "\", got \"%s\" (%s)",
+					 filename, lineno,
+					 quote_line(p, line_len, shown, sizeof(shown)), why);
 		if (r < 0)
 			return r;
+		prev_end = v.end;
 		if ((exec_only && !vma_is_exec(&v)) || strcmp(v.name, "[vsyscall]") == 0) {
 			free(v.name);
 		} else if ((r = vma_list_push(ret, &v)) < 0) {
 			free(v.name);
 			return r;
 		}
-		if (!nl)
-			break;
-		line = nl + 1;
+		p = nl ? nl + 1 : end;
 	}
 	return 0;
+}
+
+int procmaps_parse(const char *text, bool exec_only, struct vma_list *ret)
+{
+	return procmaps_parse_text(text, strlen(text), exec_only, NULL, ret, NULL);
 }
 
 static int read_with_query(int fd, struct vma_list *ret)
@@ -166,6 +344,7 @@ static int read_with_query(int fd, struct vma_list *ret)
 		v.dev_major = q.dev_major;
 		v.dev_minor = q.dev_minor;
 		v.inode = q.inode;
+		v.page_size = q.vma_page_size ? q.vma_page_size : base_page_size();
 		r = set_name(&v, name, q.vma_name_size ? strnlen(name, q.vma_name_size) : 0);
 		if (r < 0)
 			return r;
@@ -179,28 +358,101 @@ static int read_with_query(int fd, struct vma_list *ret)
 	}
 }
 
-int procmaps_read_exec(const struct sysroot *root, pid_t pid, enum procmaps_method method,
-		       struct vma_list *ret)
+/* hugetlbfs, SYSV hugetlb segments and /anon_hugepage live on a pseudo device (major 0). */
+static bool vma_may_be_hugetlb(const struct vma *v)
 {
+	return v->dev_major == 0 && v->inode != 0;
+}
+
+int procmaps_parse_smaps_page_sizes(const char *smaps, struct vma_list *list)
+{
+	const char *line = smaps;
+	size_t i = 0;
+	bool current = false;
+
+	while (line && *line && i < list->n) {
+		size_t len = strcspn(line, "\n");
+
+		if (hex_value(*line) >= 0) {
+			struct cursor c = { .p = line, .end = line + len };
+			uint64_t start;
+			const char *why;
+
+			if (take_hex(&c, UINT64_MAX, &start, &why) < 0 || c.p >= c.end ||
+			    *c.p != '-')
+				return -EINVAL;
+			while (i < list->n && list->items[i].start < start)
+				i++;
+			current = i < list->n && list->items[i].start == start;
+		} else if (current && strncmp(line, "KernelPageSize:", 15) == 0) {
+			char *end;
+			unsigned long long kb = strtoull(line + 15, &end, 10);
+
+			if (end == line + 15 || kb == 0 || kb > UINT64_MAX / 1024 ||
+			    strncmp(end, " kB", 3) != 0)
+				return -EINVAL;
+			list->items[i].page_size = (uint64_t)kb * 1024;
+		}
+		line = line[len] ? line + len + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Text mode knows no page size: ask smaps, only when some VMA may be hugetlb. */
+static void fill_page_sizes(int procdir_fd, struct vma_list *list)
+{
+	_cleanup_free_ char *smaps = NULL;
+	_cleanup_close_ int fd = -1;
+	bool need = false;
+
+	for (size_t i = 0; i < list->n && !need; i++)
+		need = vma_may_be_hugetlb(&list->items[i]);
+	if (!need)
+		return;
+	fd = openat(procdir_fd, "smaps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read_fd_fully(fd, &smaps, NULL) < 0)
+		return; /* best effort: the base page size stays */
+	(void)procmaps_parse_smaps_page_sizes(smaps, list);
+}
+
+/* Hand @list's VMAs over to @ret (appended after any it holds). */
+static int vma_list_move(struct vma_list *ret, struct vma_list *list)
+{
+	if (ret->n == 0) {
+		free(ret->items);
+		*ret = *list;
+	} else {
+		if (GROW_ARRAY(ret->items, ret->cap, ret->n + list->n) < 0)
+			return -ENOMEM;
+		memcpy(ret->items + ret->n, list->items, list->n * sizeof(*list->items));
+		ret->n += list->n;
+		ret->used_procmap_query = list->used_procmap_query;
+		free(list->items);
+	}
+	*list = (struct vma_list){ 0 };
+	return 0;
+}
+
+static int read_exec_at(int procdir_fd, enum procmaps_method method, const char *display,
+			struct vma_list *ret, struct error *err)
+{
+	_cleanup_(vma_list_free) struct vma_list list = { 0 };
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
-	char rel[64];
+	size_t len = 0;
 	int r;
 
-	snprintf(rel, sizeof(rel), "proc/%d/maps", (int)pid);
-	fd = sysroot_openat(root, rel, O_RDONLY);
-	if (fd == -ENOENT)
-		return -ESRCH;
+	fd = openat(procdir_fd, "maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fd;
+		return errno == ENOENT ? -ESRCH : negative_errno();
 
 	if (method != PROCMAPS_TEXT) {
-		r = read_with_query(fd, ret);
+		r = read_with_query(fd, &list);
 		if (r == 0) {
-			ret->used_procmap_query = true;
-			return 0;
+			list.used_procmap_query = true;
+			return vma_list_move(ret, &list);
 		}
-		vma_list_free(ret);
+		vma_list_free(&list);
 		if (r == -EACCES || r == -EPERM)
 			return r;
 		/*
@@ -211,8 +463,53 @@ int procmaps_read_exec(const struct sysroot *root, pid_t pid, enum procmaps_meth
 			return r == -ENOTTY || r == -EINVAL ? -EOPNOTSUPP : r;
 		/* ENOTTY: kernel without PROCMAP_QUERY, or not procfs: parse text */
 	}
-	r = read_fd_fully(fd, &text, NULL);
+	r = read_fd_fully(fd, &text, &len);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
-	return procmaps_parse(text, true, ret);
+	r = procmaps_parse_text(text, len, true, display, &list, err);
+	if (r < 0)
+		return r;
+	fill_page_sizes(procdir_fd, &list);
+	return vma_list_move(ret, &list);
+}
+
+int procmaps_read_exec_at(int procdir_fd, enum procmaps_method method, struct vma_list *ret,
+			  struct error *err)
+{
+	char link[64], dir[PATH_MAX], display[PATH_MAX + 8];
+	ssize_t n;
+
+	/* For messages only: the directory's path as the kernel knows it. */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", procdir_fd);
+	n = readlink(link, dir, sizeof(dir) - 1);
+	if (n > 0) {
+		dir[n] = '\0';
+		snprintf(display, sizeof(display), "%s/maps", dir);
+	} else {
+		snprintf(display, sizeof(display), "maps");
+	}
+	return read_exec_at(procdir_fd, method, display, ret, err);
+}
+
+int procmaps_read_exec_err(const struct sysroot *root, pid_t pid, enum procmaps_method method,
+			   struct vma_list *ret, struct error *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	char rel[64], display[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "proc/%d", (int)pid);
+	dirfd = sysroot_openat(root, rel, O_RDONLY | O_DIRECTORY);
+	if (dirfd == -ENOENT)
+		return -ESRCH;
+	if (dirfd < 0)
+		return dirfd;
+	snprintf(rel, sizeof(rel), "proc/%d/maps", (int)pid);
+	return read_exec_at(dirfd, method, sysroot_display(root, rel, display, sizeof(display)),
+			    ret, err);
+}
+
+int procmaps_read_exec(const struct sysroot *root, pid_t pid, enum procmaps_method method,
+		       struct vma_list *ret)
+{
+	return procmaps_read_exec_err(root, pid, method, ret, NULL);
 }

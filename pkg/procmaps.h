@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "macro.h"
 #include "sysroot.h"
 
@@ -25,6 +26,7 @@ struct vma {
 	uint64_t inode;
 	char *name; /* path or "[vdso]"-style name, "" for anonymous; " (deleted)" stripped */
 	bool deleted;
+	uint64_t page_size; /* bytes: PROCMAP_QUERY's, smaps' KernelPageSize, else the base size */
 };
 
 struct vma_list {
@@ -52,13 +54,32 @@ static inline bool vma_is_file(const struct vma *v)
 bool vma_is_special(const struct vma *v);
 
 /*
- * Parse one line of /proc/PID/maps (without the newline) into @ret.
- * @ret->name is allocated.  -EINVAL on a malformed line.
+ * Parse one line of /proc/PID/maps (up to a newline or the end) into @ret.
+ * @ret->name is allocated.  -EINVAL on a malformed line: hex fields that
+ * overflow (DEV: 32 bits each), START >= END, PERMS other than [r-][w-][x-][ps].
  */
 int procmaps_parse_line(const char *line, struct vma *ret);
 
-/* Parse a whole maps text, keeping executable VMAs only when @exec_only. */
+/*
+ * Parse a whole maps text of @len bytes (a NUL byte inside is malformed, not
+ * the end), keeping executable VMAs only when @exec_only; [vsyscall] is
+ * dropped.  Lines must ascend without overlapping.  Linear in @len.  On a
+ * malformed line: -EINVAL and, in @err (may be NULL), "<filename>: line N:
+ * expected \"START-END PERMS OFFSET DEV INODE [PATH]\", got \"...\" (why)".
+ * @filename (NULL: "maps") is for the message only.  VMAs are appended to
+ * @ret; on failure @ret may hold the VMAs of the lines before the bad one.
+ */
+int procmaps_parse_text(const char *text, size_t len, bool exec_only, const char *filename,
+			struct vma_list *ret, struct error *err);
+
+/* procmaps_parse_text() of a NUL-terminated text, without a message. */
 int procmaps_parse(const char *text, bool exec_only, struct vma_list *ret);
+
+/*
+ * Set page_size of the VMAs of @list (ascending) from the KernelPageSize
+ * lines of a /proc/PID/smaps text.  VMAs not in the text keep theirs.
+ */
+int procmaps_parse_smaps_page_sizes(const char *smaps, struct vma_list *list);
 
 enum procmaps_method {
 	PROCMAPS_AUTO, /* PROCMAP_QUERY when the kernel has it, else text */
@@ -73,3 +94,16 @@ enum procmaps_method {
  */
 int procmaps_read_exec(const struct sysroot *root, pid_t pid, enum procmaps_method method,
 		       struct vma_list *ret);
+/* The same, with a message in @err (may be NULL) naming <root>/proc/PID/maps and the line. */
+int procmaps_read_exec_err(const struct sysroot *root, pid_t pid, enum procmaps_method method,
+			   struct vma_list *ret, struct error *err);
+
+/*
+ * Executable VMAs through an open directory fd of /proc/PID or
+ * /proc/PID/task/TID (maps and, for hugetlb candidates in text mode, smaps
+ * are opened relative to it).  -ESRCH when that task is gone.  The VMAs are
+ * appended to @ret; @ret is untouched on failure.  Messages name the
+ * directory's path as /proc/self/fd shows it.
+ */
+int procmaps_read_exec_at(int procdir_fd, enum procmaps_method method, struct vma_list *ret,
+			  struct error *err);

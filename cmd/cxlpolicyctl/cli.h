@@ -5,10 +5,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "escape.h"
 #include "idset.h"
 #include "procmaps.h"
 #include "sysroot.h"
 #include "topology.h"
+
+#define CXLPOLICY_VERSION "0.2.0"
 
 enum {
 	EXIT_OK = 0,
@@ -17,7 +20,8 @@ enum {
 };
 
 struct cli {
-	const char *sysroot_path;
+	const char *sysroot_path; /* NULL: $CXLPOLICY_SYSROOT, else "/" */
+	const char *sysroot_origin; /* for messages: "--sysroot", "CXLPOLICY_SYSROOT", "default" */
 	bool json;
 	struct topology_options topo_opts;
 	enum procmaps_method maps_method;
@@ -28,6 +32,14 @@ struct verb {
 	const char *name;
 	const char *summary;
 	int (*run)(struct cli *cli, int argc, char **argv);
+	/*
+	 * The verb's own options that take a separate value ("--pid", NULL
+	 * ended): main() must not read that value as a global option.  Keep in
+	 * step with the verb's getopt table.
+	 */
+	const char *const *value_options;
+	/* The first operand starts a command whose arguments are not ours (run). */
+	bool operand_ends_options;
 };
 
 int verb_nodes(struct cli *cli, int argc, char **argv);
@@ -35,8 +47,23 @@ int verb_scan(struct cli *cli, int argc, char **argv);
 int verb_migrate(struct cli *cli, int argc, char **argv);
 int verb_run(struct cli *cli, int argc, char **argv);
 
-/* Print "cxlpolicyctl: <message>" to stderr and return @exit_code. */
+/*
+ * Print "cxlpolicyctl: <message>" to stderr and return @exit_code.  Escape
+ * every %s that comes from the user, a file or a process with
+ * ESCAPE_TERMINAL() (escape.h).  As a last guard, any control byte or invalid
+ * UTF-8 left in the formatted message is shown as \xNN too.
+ */
 int cli_fail(int exit_code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * What to tell a user who was denied access to another process, for the
+ * current credentials: @cap is CAP_SYS_PTRACE (reading /proc/PID/maps) or
+ * CAP_SYS_NICE (move_pages).  "run as root or with CAP_..." only when that
+ * would help; for root it names what else is wrong (a user namespace, a
+ * dropped capability, Yama ptrace_scope 3, a security module).  A static
+ * string or buffer, valid until the next call.
+ */
+const char *cli_permission_hint(int cap);
 
 /* Open the sysroot and read the topology; prints the error itself. */
 int cli_load_topology(struct cli *cli, struct topology **ret);

@@ -27,7 +27,7 @@ int verb_run(struct cli *cli, int argc, char **argv)
 						 {} };
 	struct idset nodes;
 	unsigned long mask[IDSET_MAX / (8 * sizeof(unsigned long))];
-	int mode = -1, c;
+	int mode = -1, c, e;
 	const char *list = NULL, *name = NULL;
 
 	(void)cli;
@@ -56,17 +56,21 @@ int verb_run(struct cli *cli, int argc, char **argv)
 		return cli_fail(
 			EXIT_USAGE,
 			"run: invalid %s \"%s\": expected a node list such as \"0\" or \"0-1\"",
-			name, list);
+			name, ESCAPE_TERMINAL(list));
 	if (mode == MPOL_PREFERRED && idset_count(&nodes) != 1)
-		return cli_fail(EXIT_USAGE, "run: --preferred takes one node, got \"%s\"", list);
+		return cli_fail(EXIT_USAGE, "run: --preferred takes one node, got \"%s\"",
+				ESCAPE_TERMINAL(list));
 
 	memcpy(mask, nodes.bits, sizeof(mask));
-	if (set_mempolicy(mode, mask, IDSET_MAX) < 0)
+	if (set_mempolicy(mode, mask, IDSET_MAX) < 0) {
+		e = errno;
 		return cli_fail(EXIT_RUNTIME,
 				"run: set_mempolicy(%s %s): %s (is every node online, with memory, "
 				"and allowed by this cpuset?)",
-				name, list, strerror(errno));
+				name, ESCAPE_TERMINAL(list), strerror(e));
+	}
 	execvp(argv[optind], argv + optind);
-	return cli_fail(errno == ENOENT ? 127 : 126, "run: cannot execute \"%s\": %s", argv[optind],
-			strerror(errno));
+	e = errno;
+	return cli_fail(e == ENOENT ? 127 : 126, "run: cannot execute \"%s\": %s",
+			ESCAPE_TERMINAL(argv[optind]), strerror(e));
 }

@@ -16,7 +16,7 @@ int targets_set(struct targets *t, int kind, const char *arg, const char *verb)
 	if (kind == TARGET_PID && parse_pid(arg, &t->pid) < 0)
 		return cli_fail(EXIT_USAGE,
 				"%s: invalid --pid \"%s\": expected a positive process id", verb,
-				arg);
+				ESCAPE_TERMINAL(arg));
 	if (kind == TARGET_CGROUP)
 		t->cgroup = arg;
 	return EXIT_OK;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <check.h>
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "procinfo.h"
@@ -53,6 +54,50 @@ START_TEST(test_stat_cpu_strings)
 	snprintf(stat, sizeof(stat), "42 (x) S %s-1\n", tail);
 	ck_assert_int_eq(procinfo_parse_stat_cpu(stat, &cpu), -EINVAL);
 	ck_assert_int_eq(cpu, -7);
+}
+END_TEST
+
+START_TEST(test_stat_fields)
+{
+	_cleanup_free_ char *stat100 = read_fixture_file("proc/100/stat");
+	_cleanup_free_ char *stat200 = read_fixture_file("proc/200/stat");
+	static const char tail[] =
+		"4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 "; /* fields 4..21 */
+	uint64_t v = 99;
+	char state = '?', stat[512];
+
+	ck_assert_int_eq(procinfo_parse_stat_start_time(stat100, &v), 0);
+	ck_assert_uint_eq(v, 171220);
+	ck_assert_int_eq(procinfo_parse_stat_state(stat100, &state), 0);
+	ck_assert_int_eq(state, 'S');
+	ck_assert_int_eq(procinfo_parse_stat_start_time(stat200, &v), 0);
+	ck_assert_uint_eq(v, 31);
+	ck_assert_int_eq(procinfo_parse_stat_u64(stat200, 20, &v), 0); /* num_threads */
+	ck_assert_uint_eq(v, 1);
+
+	/* a comm that looks like fields: counted from the last ')' */
+	snprintf(stat, sizeof(stat), "7 (Z 1 2 ) 3) Z %s18446744073709551615 9\n", tail);
+	ck_assert_int_eq(procinfo_parse_stat_state(stat, &state), 0);
+	ck_assert_int_eq(state, 'Z');
+	ck_assert_int_eq(procinfo_parse_stat_start_time(stat, &v), 0);
+	ck_assert_uint_eq(v, UINT64_MAX);
+
+	v = 99;
+	state = '?';
+	snprintf(stat, sizeof(stat), "7 (x) Z %s18446744073709551616\n", tail); /* overflows */
+	ck_assert_int_eq(procinfo_parse_stat_start_time(stat, &v), -EINVAL);
+	snprintf(stat, sizeof(stat), "7 (x) Z %s-5\n", tail);
+	ck_assert_int_eq(procinfo_parse_stat_start_time(stat, &v), -EINVAL);
+	snprintf(stat, sizeof(stat), "7 (x) Z %s\n", tail); /* too short */
+	ck_assert_int_eq(procinfo_parse_stat_start_time(stat, &v), -EINVAL);
+	snprintf(stat, sizeof(stat), "7 (x) Z %s12x\n", tail);
+	ck_assert_int_eq(procinfo_parse_stat_start_time(stat, &v), -EINVAL);
+	ck_assert_int_eq(procinfo_parse_stat_u64("7 (x) Z 1", 2, &v), -EINVAL); /* comm */
+	ck_assert_uint_eq(v, 99);
+	ck_assert_int_eq(procinfo_parse_stat_state("7 (x) ZZ 1", &state), -EINVAL);
+	ck_assert_int_eq(procinfo_parse_stat_state("7 x Z 1", &state), -EINVAL);
+	ck_assert_int_eq(procinfo_parse_stat_state("7 (x)", &state), -EINVAL);
+	ck_assert_int_eq(state, '?');
 }
 END_TEST
 
@@ -177,10 +222,19 @@ START_TEST(test_read_fixture)
 	ck_assert(info.has_mems_allowed);
 	ck_assert_str_eq(idset_format(&info.mems_allowed, buf, sizeof(buf)), "0-1");
 	ck_assert_str_eq(info.cgroup, ""); /* no proc/100/cgroup in the fixture */
+	ck_assert_uint_eq(info.start_time, 171220);
+	ck_assert_int_eq(info.state, 'S');
+	ck_assert_int_eq(info.tgid, 100);
+	ck_assert_int_eq(info.threads, 4);
 
 	ck_assert_int_eq(procinfo_read(root, 200, &info), 0);
 	ck_assert_str_eq(info.comm, "khugepaged");
 	ck_assert_int_eq(info.cpu, 1);
+
+	ck_assert_int_eq(info.start_time, 31);
+	ck_assert_int_eq(info.state, 'S');
+	ck_assert_int_eq(info.tgid, 200);
+	ck_assert_int_eq(info.threads, 1);
 
 	/* no stat: the process is gone */
 	ck_assert_int_eq(procinfo_read(root, 300, &info), -ESRCH);
@@ -193,8 +247,9 @@ START_TEST(test_read_self)
 	_cleanup_(sysroot_freep) struct sysroot *root = open_root("/");
 	_cleanup_free_ char *comm = slurp("proc/self/comm");
 	_cleanup_free_ char *cgroup = slurp("proc/self/cgroup");
+	_cleanup_free_ char *status = slurp("proc/self/status");
 	struct procinfo info;
-	char want[512];
+	char want[512], mems[256], buf[256];
 
 	ck_assert_int_eq(procinfo_read(root, getpid(), &info), 0);
 	ck_assert_int_eq(info.pid, getpid());
@@ -203,10 +258,71 @@ START_TEST(test_read_self)
 	ck_assert_int_ge(info.cpu, 0);
 	ck_assert_int_lt(info.cpu, sysconf(_SC_NPROCESSORS_CONF));
 	ck_assert(info.has_mems_allowed);
-	ck_assert(idset_has(&info.mems_allowed, 0));
+	/* whatever nodes this machine has: the same set as status says */
+	ck_assert_int_eq(
+		procinfo_parse_status_field(status, "Mems_allowed_list", mems, sizeof(mems)), 0);
+	ck_assert_str_eq(idset_format(&info.mems_allowed, buf, sizeof(buf)), mems);
+	ck_assert_int_eq(info.tgid, getpid());
+	ck_assert_int_ge(info.threads, 1);
+	ck_assert_int_eq(info.state, 'R'); /* reading its own stat, it runs */
+	ck_assert_uint_gt(info.start_time, 0);
 	if (procinfo_parse_cgroup(cgroup, want, sizeof(want)) == 0)
 		ck_assert_str_eq(info.cgroup, want);
 	ck_assert_int_eq(info.cgroup[0], '/');
+}
+END_TEST
+
+START_TEST(test_read_at_fixture)
+{
+	_cleanup_(sysroot_freep) struct sysroot *root = open_fixture("procs");
+	_cleanup_close_ int fd = sysroot_openat(root, "proc/100", O_RDONLY | O_DIRECTORY);
+	_cleanup_close_ int fd300 = sysroot_openat(root, "proc/300", O_RDONLY | O_DIRECTORY);
+	struct procinfo info = { .pid = 5 };
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(procinfo_read_at(fd, 100, &info), 0);
+	ck_assert_int_eq(info.pid, 100);
+	ck_assert_str_eq(info.comm, "my (weird) app");
+	ck_assert_uint_eq(info.start_time, 171220);
+	ck_assert_int_eq(info.threads, 4);
+	/* no stat in proc/300: gone, and @ret untouched */
+	ck_assert_int_ge(fd300, 0);
+	info.pid = 5;
+	ck_assert_int_eq(procinfo_read_at(fd300, 300, &info), -ESRCH);
+	ck_assert_int_eq(info.pid, 5);
+}
+END_TEST
+
+/* Start time through a dirfd, across fork: a child starts later; reaped, it is gone. */
+START_TEST(test_read_at_child)
+{
+	_cleanup_(sysroot_freep) struct sysroot *root = open_root("/");
+	struct procinfo self, child_info, again;
+	_cleanup_close_ int fd = -1;
+	char rel[64];
+	int status;
+	pid_t child;
+
+	ck_assert_int_eq(procinfo_read(root, getpid(), &self), 0);
+	usleep(20000); /* > 1 clock tick */
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(rel, sizeof(rel), "proc/%d", (int)child);
+	fd = sysroot_openat(root, rel, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(procinfo_read_at(fd, child, &child_info), 0);
+	ck_assert_int_eq(child_info.tgid, child);
+	ck_assert_uint_gt(child_info.start_time, self.start_time);
+	ck_assert_int_eq(procinfo_read_at(fd, child, &again), 0);
+	ck_assert_uint_eq(again.start_time, child_info.start_time);
+	kill(child, SIGKILL);
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	/* the dirfd names the reaped process: gone, whatever reuses the pid */
+	ck_assert_int_eq(procinfo_read_at(fd, child, &again), -ESRCH);
 }
 END_TEST
 
@@ -272,6 +388,7 @@ static Suite *procinfo_suite(void)
 
 	tcase_add_test(parse, test_stat_cpu_fixture);
 	tcase_add_test(parse, test_stat_cpu_strings);
+	tcase_add_test(parse, test_stat_fields);
 	tcase_add_test(parse, test_status_field);
 	tcase_add_test(parse, test_cgroup);
 	tcase_add_loop_test(parse, test_parse_pid_good, 0,
@@ -284,6 +401,8 @@ static Suite *procinfo_suite(void)
 
 	tcase_add_test(read, test_read_fixture);
 	tcase_add_test(read, test_read_self);
+	tcase_add_test(read, test_read_at_fixture);
+	tcase_add_test(read, test_read_at_child);
 	tcase_add_test(read, test_proclist_fixture);
 	tcase_add_test(read, test_proclist_real);
 	suite_add_tcase(s, read);
