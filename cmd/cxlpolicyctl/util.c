@@ -13,10 +13,14 @@ int cli_load_topology(struct cli *cli, struct topology **ret)
 	int r;
 
 	if (!cli->root) {
-		r = sysroot_open(cli->sysroot_path, &cli->root);
+		/* the library no longer reads $CXLPOLICY_SYSROOT; empty counts as unset */
+		const char *env = getenv(SYSROOT_ENV);
+		const char *path = cli->sysroot_path ? cli->sysroot_path : env && *env ? env : NULL;
+
+		r = sysroot_open(path, &cli->root);
 		if (r < 0)
 			return cli_fail(EXIT_USAGE, "cannot open sysroot \"%s\": %s",
-					cli->sysroot_path ? cli->sysroot_path : "/", strerror(-r));
+					path ? path : "/", strerror(-r));
 	}
 	r = topology_read(cli->root, &cli->topo_opts, ret, &err);
 	if (r < 0)
