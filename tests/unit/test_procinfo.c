@@ -335,10 +335,11 @@ START_TEST(test_proclist_fixture)
 	size_t n = 0;
 
 	ck_assert_int_eq(proclist_all(root, &pids, &n), 0);
-	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(n, 4);
 	ck_assert_int_eq(pids[0], 100);
 	ck_assert_int_eq(pids[1], 200);
 	ck_assert_int_eq(pids[2], 300);
+	ck_assert_int_eq(pids[3], 400); /* its thread 401 is below task/ only */
 	ck_assert_int_eq(proclist_all(laptop, &none, &n), -ENOENT); /* no proc/ at all */
 	ck_assert_ptr_null(none);
 }

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+#include "prochandle.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "procinfo.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* stat of the task @dirfd names: start time and state.  A gone task: -ESRCH. */
+static int read_stat(int dirfd, uint64_t *ret_start, char *ret_state)
+{
+	_cleanup_close_ int fd = openat(dirfd, "stat", O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *stat = NULL;
+	size_t len = 0;
+	int r;
+
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? -ESRCH : negative_errno();
+	r = read_fd_fully(fd, &stat, &len);
+	if (r == -ENOENT || r == -ESRCH || (r == 0 && len == 0))
+		return -ESRCH;
+	if (r < 0)
+		return r;
+	r = procinfo_parse_stat_start_time(stat, ret_start);
+	if (r < 0)
+		return r;
+	if (ret_state && procinfo_parse_stat_state(stat, ret_state) < 0)
+		*ret_state = '\0';
+	return 0;
+}
+
+/* A decimal "Key:" of a status text; -ENOENT when absent. */
+static int status_int(const char *status, const char *key, int *ret)
+{
+	char buf[32], *end;
+	long v;
+	int r = procinfo_parse_status_field(status, key, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || end == buf || *end || v < 0 || v > INT32_MAX)
+		return -EINVAL;
+	*ret = (int)v;
+	return 0;
+}
+
+/* Tgid and Threads from status; each left 0 when absent (fixture trees). */
+static int read_status(int dirfd, int *ret_tgid, int *ret_threads)
+{
+	_cleanup_close_ int fd = openat(dirfd, "status", O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *status = NULL;
+	int r;
+
+	*ret_tgid = *ret_threads = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : negative_errno();
+	r = read_fd_fully(fd, &status, NULL);
+	if (r < 0)
+		return r;
+	r = status_int(status, "Tgid", ret_tgid);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = status_int(status, "Threads", ret_threads);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	return 0;
+}
+
+static bool is_dead(char state)
+{
+	return state == 'Z' || state == 'X' || state == 'x';
+}
+
+/*
+ * The leader has exited while other threads run: find a live one below
+ * task/.  On success *ret_fd is its directory and *ret_tid its id; -ESRCH
+ * when none is left.
+ */
+static int find_live_thread(int procdir_fd, pid_t pid, int *ret_fd, pid_t *ret_tid,
+			    uint64_t *ret_start)
+{
+	int taskfd = openat(procdir_fd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *dir;
+	int r = -ESRCH;
+
+	if (taskfd < 0)
+		return errno == ENOENT ? -ESRCH : negative_errno();
+	dir = fdopendir(taskfd);
+	if (!dir) {
+		r = negative_errno();
+		close(taskfd);
+		return r;
+	}
+	while ((de = readdir(dir))) {
+		_cleanup_close_ int fd = -1;
+		uint64_t start;
+		char state;
+		pid_t tid;
+
+		if (parse_pid(de->d_name, &tid) < 0 || tid == pid)
+			continue;
+		fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* exited meanwhile */
+		if (read_stat(fd, &start, &state) < 0 || is_dead(state))
+			continue;
+		*ret_fd = TAKE_FD(fd);
+		*ret_tid = tid;
+		*ret_start = start;
+		r = 0;
+		break;
+	}
+	closedir(dir);
+	return r;
+}
+
+int proc_handle_open(const struct sysroot *root, pid_t pid, bool live, struct proc_handle *ret)
+{
+	_cleanup_close_ int procfd = -1, pidfd = -1, taskfd = -1;
+	uint64_t start, again;
+	char state = '\0', rel[64];
+	int tgid = 0, threads = 0, r;
+	pid_t mm_tid = pid;
+
+	if (pid <= 0)
+		return -EINVAL;
+	snprintf(rel, sizeof(rel), "proc/%d", (int)pid);
+	procfd = sysroot_openat(root, rel, O_RDONLY | O_DIRECTORY);
+	if (procfd == -ENOENT)
+		return -ESRCH;
+	if (procfd < 0)
+		return procfd;
+	/* The dirfd pins this process: once it is reaped, openat() below it fails. */
+	r = read_stat(procfd, &start, &state);
+	if (r < 0)
+		return r;
+	r = read_status(procfd, &tgid, &threads);
+	if (r < 0)
+		return r;
+	if (tgid != 0 && tgid != pid)
+		return -ESRCH; /* a thread's hidden /proc/TID, not a process */
+
+	if (live) {
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd < 0) {
+			if (errno == ESRCH || errno == EINVAL)
+				return -ESRCH; /* gone, or not a thread-group leader */
+			if (errno != ENOSYS)
+				return negative_errno();
+		}
+		/*
+		 * The pidfd names whoever holds the pid now.  If the process of
+		 * the dirfd is still the one we read above, it held the pid all
+		 * along (a pid is not reused before its holder is reaped), so
+		 * both name the same process.
+		 */
+		r = read_stat(procfd, &again, &state);
+		if (r < 0)
+			return r;
+		if (again != start)
+			return -ESRCH;
+	}
+
+	if (is_dead(state) && threads > 1) {
+		r = find_live_thread(procfd, pid, &taskfd, &mm_tid, &start);
+		if (r < 0 && r != -ESRCH)
+			return r;
+		/* -ESRCH: no live thread left; the leader stays (an empty mm) */
+	}
+
+	*ret = (struct proc_handle){
+		.pid = pid,
+		.mm_tid = mm_tid,
+		.dirfd = taskfd >= 0 ? TAKE_FD(taskfd) : TAKE_FD(procfd),
+		.pidfd = TAKE_FD(pidfd),
+		.start_time = start,
+	};
+	return 0;
+}
+
+int proc_handle_check(const struct proc_handle *h)
+{
+	char state = '\0';
+	uint64_t start;
+	int r;
+
+	if (!h || h->dirfd < 0)
+		return -EBADF;
+	if (h->pidfd >= 0) {
+		struct pollfd p = { .fd = h->pidfd, .events = POLLIN };
+
+		do
+			r = poll(&p, 1, 0);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return negative_errno();
+		if (r > 0)
+			return -ESRCH; /* readable: the process has exited */
+	}
+	r = read_stat(h->dirfd, &start, &state);
+	if (r == -EINVAL)
+		return -ESRCH; /* the stat we read is no longer one we understand */
+	if (r < 0)
+		return r;
+	/* a zombie has exited too: without a pidfd only its state tells */
+	if (start != h->start_time || is_dead(state))
+		return -ESRCH;
+	return 0;
+}
+
+void proc_handle_close(struct proc_handle *h)
+{
+	if (!h)
+		return;
+	if (h->dirfd >= 0)
+		close(h->dirfd);
+	if (h->pidfd >= 0)
+		close(h->pidfd);
+	h->dirfd = h->pidfd = -1;
+}
