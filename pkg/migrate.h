@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "placement.h"
+
 #define MIGRATE_TARGET_NS (20 * 1000 * 1000ULL)
 #define MIGRATE_MIN_CHUNK 16
 #define MIGRATE_FIRST_CHUNK 64 /* small: the first call is unpaced, and CXL reads may be slow */
@@ -65,9 +67,6 @@ bool migrate_have_cap_sys_nice(void);
 /* Whether the caller's user namespace is the initial one (true when it cannot tell). */
 bool migrate_in_initial_user_namespace(void);
 
-/* The move_pages(2) signature, so tests can put a model kernel in its place. */
-typedef long (*move_pages_fn)(int pid, unsigned long count, void **pages, const int *nodes,
-			      int *status, int flags);
 
 struct migrate_request {
 	pid_t pid; /* the task whose mm is moved (a live thread when the leader exited) */

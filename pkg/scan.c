@@ -1,36 +1,39 @@
 /* SPDX-License-Identifier: MIT */
 #include "scan.h"
 
+#include <fcntl.h>
 #include <string.h>
 
 #include "placement.h"
 
-int scanner_init(struct scanner *s, const struct sysroot *root, const struct topology *topo,
-		 const struct scan_options *opts)
+/* Without PAGEMAP_SCAN, a mapping this large is first checked in smaps for any resident page. */
+#define LARGE_MAPPING_BYTES (256ULL << 20)
+
+int scanner_init(struct scanner *s, const struct cxlp_ctx *ctx, bool dedupe)
 {
 	memset(s, 0, sizeof(*s));
-	s->root = root;
-	s->topo = topo;
-	s->opts = *opts;
+	s->ctx = ctx;
 	s->page_size = placement_page_size();
-	return rangeset_new(&s->seen);
+	return dedupe ? pagestate_new(&s->state) : 0;
 }
 
 void scanner_done(struct scanner *s)
 {
-	rangeset_free(s->seen);
-	s->seen = NULL;
+	pagestate_free(s->state);
+	s->state = NULL;
 }
 
 void process_report_clear(struct process_report *r)
 {
 	for (size_t i = 0; i < r->n_maps; i++) {
 		free(r->maps[i].vma.name);
-		free(r->maps[i].node_pages);
+		free(r->maps[i].nodes);
 	}
 	free(r->maps);
-	free(r->moves);
+	free(r->pages);
+	proc_handle_close(&r->handle);
 	memset(r, 0, sizeof(*r));
+	r->handle.dirfd = r->handle.pidfd = -1;
 }
 
 void scan_totals_add(struct scan_totals *into, const struct scan_totals *from)
@@ -40,159 +43,242 @@ void scan_totals_add(struct scan_totals *into, const struct scan_totals *from)
 	into->pages += from->pages;
 	into->resident += from->resident;
 	into->deduplicated += from->deduplicated;
+	into->private_copies += from->private_copies;
 	into->cxl_pages += from->cxl_pages;
 	into->unmovable_cxl_pages += from->unmovable_cxl_pages;
 	into->straddling += from->straddling;
 	into->tier_boundaries += from->tier_boundaries;
+	into->resident_bytes += from->resident_bytes;
+	into->cxl_bytes += from->cxl_bytes;
 }
 
-static int push_move(struct process_report *r, uint64_t addr, int node)
+size_t mapping_node_pages(const struct mapping_report *m, int node)
 {
-	if (GROW_ARRAY(r->moves, r->cap_moves, r->n_moves + 1) < 0)
-		return -ENOMEM;
-	r->moves[r->n_moves++] = (struct page_at){ .addr = addr, .node = node };
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].node == node)
+			return m->nodes[i].pages;
 	return 0;
 }
 
-/* Walk state across the queried pieces of one mapping. */
-struct tally {
-	int prev_tier; /* -1: previous page not resident or not adjacent */
-	bool any_dram;
-	bool any_cxl;
-};
-
-static int tally_pages(struct scanner *s, struct process_report *r, struct mapping_report *m,
-		       struct tally *t, uint64_t start, const int *status, size_t n)
+static struct file_key key_of(const struct vma *v)
 {
-	const struct topology *topo = s->topo;
+	return (struct file_key){
+		.dev_major = v->dev_major,
+		.dev_minor = v->dev_minor,
+		.inode = v->inode,
+	};
+}
 
-	for (size_t i = 0; i < n; i++) {
-		int node = status[i];
-		int tier;
+static int push_page(struct process_report *r, uint64_t addr, uint64_t file_page, uint32_t map)
+{
+	if (GROW_ARRAY(r->pages, r->cap_pages, r->n_pages + 1) < 0)
+		return -ENOMEM;
+	r->pages[r->n_pages++] = (struct page_ref){
+		.addr = addr,
+		.file_page = file_page,
+		.map = map,
+		.node = -1,
+	};
+	return 0;
+}
 
-		if (!placement_is_resident(node)) {
-			t->prev_tier = -1;
-			continue;
+/* Node counts are sparse: a handful of nodes, whatever the highest node id. */
+static int count_node(struct mapping_report *m, int node)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_nodes && m->nodes[i].node < node; i++)
+		;
+	if (i < m->n_nodes && m->nodes[i].node == node) {
+		m->nodes[i].pages++;
+		return 0;
+	}
+	{
+		struct node_pages *grown = realloc(m->nodes, (m->n_nodes + 1) * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		m->nodes = grown;
+	}
+	memmove(&m->nodes[i + 1], &m->nodes[i], (m->n_nodes - i) * sizeof(m->nodes[0]));
+	m->nodes[i] = (struct node_pages){ node, 1 };
+	m->n_nodes++;
+	return 0;
+}
+
+/* Take the run's record for the shared pages refs[first, n) of one range of mapping @m. */
+static int apply_record(struct scanner *s, struct process_report *r, size_t first, size_t n)
+{
+	const struct mapping_report *m;
+	_cleanup_free_ struct page_segment *segs = NULL;
+	struct file_key key;
+	size_t n_segs = 0, k = 0;
+	int err;
+
+	if (!s->state || n == 0)
+		return 0;
+	m = &r->maps[r->pages[first].map];
+	key = key_of(&m->vma);
+	err = pagestate_segments(s->state, &key, r->pages[first].file_page,
+				 r->pages[first + n - 1].file_page + 1, &segs, &n_segs);
+	if (err < 0)
+		return err;
+	for (size_t i = first; i < first + n; i++) {
+		struct page_ref *ref = &r->pages[i];
+
+		while (k < n_segs && segs[k].hi <= ref->file_page)
+			k++;
+		if (k == n_segs)
+			break;
+		if (segs[k].info.state == PAGE_SETTLED && segs[k].info.node >= 0) {
+			ref->node = segs[k].info.node;
+			ref->deduplicated = true;
+		} else if (segs[k].info.state == PAGE_PENDING) {
+			ref->counted = true; /* an earlier process found it on CXL: ask again */
 		}
+	}
+	return 0;
+}
+
+/* The resident pages of mapping @idx, from the process's page tables. */
+static int collect_mapping(struct scanner *s, struct process_report *r, struct residency *res,
+			   uint32_t idx)
+{
+	struct mapping_report *m = &r->maps[idx];
+	_cleanup_free_ struct resident_range *ranges = NULL;
+	uint64_t file_first = m->vma.offset / m->page_size;
+	size_t n_ranges = 0;
+	int err;
+
+	err = residency_ranges(res, m->vma.start, m->vma.end, &ranges, &n_ranges);
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < n_ranges; i++) {
+		bool shared = vma_is_file(&m->vma) && (ranges[i].flags & RESIDENT_SHARED);
+		uint64_t start = ranges[i].start & ~((uint64_t)m->page_size - 1);
+		size_t first = r->n_pages;
+
+		for (uint64_t a = start; a < ranges[i].end; a += m->page_size) {
+			uint64_t file_page = shared ? file_first + (a - m->vma.start) / m->page_size
+						    : PAGE_REF_PRIVATE;
+
+			if (r->n_pages > first && r->pages[r->n_pages - 1].addr == a)
+				continue; /* a huge page already counted from its first base page */
+			err = push_page(r, a, file_page, idx);
+			if (err < 0)
+				return err;
+			m->huge += !!(ranges[i].flags & RESIDENT_HUGE);
+			m->private_copies += vma_is_file(&m->vma) && !shared;
+		}
+		if (shared) {
+			err = apply_record(s, r, first, r->n_pages - first);
+			if (err < 0)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* Without PAGEMAP_SCAN: a large mapping with no resident page is known from smaps. */
+static bool large_and_empty(const struct process_report *r, const struct residency *res,
+			    const struct mapping_report *m, char **smaps)
+{
+	struct smaps_usage usage;
+
+	if (res->method != RESIDENCY_PAGEMAP || m->vma.end - m->vma.start < LARGE_MAPPING_BYTES)
+		return false;
+	if (!*smaps) {
+		_cleanup_close_ int fd = openat(r->handle.dirfd, "smaps", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 || read_fd_fully(fd, smaps, NULL) < 0)
+			return false;
+	}
+	return residency_smaps_usage(*smaps, m->vma.start, &usage) == 0 && usage.rss == 0;
+}
+
+/* Ask the kernel where the pages the run does not know yet are. */
+static int query_nodes(struct scanner *s, struct process_report *r)
+{
+	_cleanup_free_ uint64_t *addrs = NULL;
+	_cleanup_free_ int *status = NULL;
+	_cleanup_free_ size_t *which = NULL;
+	size_t n = 0, kept = 0;
+	int err;
+
+	(void)s;
+	addrs = malloc(MAX(r->n_pages, (size_t)1) * sizeof(*addrs));
+	status = malloc(MAX(r->n_pages, (size_t)1) * sizeof(*status));
+	which = malloc(MAX(r->n_pages, (size_t)1) * sizeof(*which));
+	if (!addrs || !status || !which)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_pages; i++) {
+		if (r->pages[i].node >= 0)
+			continue;
+		addrs[n] = r->pages[i].addr;
+		which[n++] = i;
+	}
+	err = placement_query_pages(s->ctx->move_pages, r->handle.mm_tid, addrs, n, status);
+	if (err < 0)
+		return (err == -ESRCH || err == -EINVAL) && proc_handle_check(&r->handle) < 0
+			       ? -ESRCH
+			       : err;
+	for (size_t j = 0; j < n; j++)
+		r->pages[which[j]].node = status[j] >= 0 ? status[j] : -2;
+	/* Pages that left memory between the walk and the query are not resident. */
+	for (size_t i = 0; i < r->n_pages; i++)
+		if (r->pages[i].node >= 0)
+			r->pages[kept++] = r->pages[i];
+	r->n_pages = kept;
+	return 0;
+}
+
+/* Counts of every mapping from the pages, in address order. */
+static int tally(struct scanner *s, struct process_report *r)
+{
+	const struct topology *topo = s->ctx->topo;
+	int prev_tier = -1;
+	uint64_t prev_addr = 0;
+	uint32_t prev_map = UINT32_MAX;
+	int err;
+
+	for (size_t i = 0; i < r->n_pages; i++) {
+		const struct page_ref *p = &r->pages[i];
+		struct mapping_report *m = &r->maps[p->map];
+		int tier = topology_is_cxl(topo, p->node) ? 1 : 0;
+
+		if (p->map != prev_map || p->addr != prev_addr + m->page_size)
+			prev_tier = -1;
 		m->resident++;
-		if (node <= topo->max_node)
-			m->node_pages[node]++;
-		tier = topology_is_cxl(topo, node) ? 1 : 0;
+		m->deduplicated += p->deduplicated;
+		err = count_node(m, p->node);
+		if (err < 0)
+			return err;
 		if (tier) {
 			m->cxl_pages++;
-			t->any_cxl = true;
-			if (s->opts.collect_moves && !m->special) {
-				int r2 = push_move(r, start + i * s->page_size, node);
-
-				if (r2 < 0)
-					return r2;
+			if (m->special)
+				r->totals.unmovable_cxl_pages++;
+			else if (!p->deduplicated && !p->counted) {
+				r->totals.cxl_pages++;
+				r->totals.cxl_bytes += m->page_size;
 			}
-		} else {
-			t->any_dram = true;
 		}
-		if (t->prev_tier >= 0 && t->prev_tier != tier)
+		if (prev_tier >= 0 && prev_tier != tier)
 			m->tier_boundaries++;
-		t->prev_tier = tier;
+		prev_tier = tier;
+		prev_addr = p->addr;
+		prev_map = p->map;
 	}
-	return 0;
-}
+	for (size_t i = 0; i < r->n_maps; i++) {
+		struct mapping_report *m = &r->maps[i];
+		size_t on_cxl = m->cxl_pages;
 
-/* Query pages [first, first + n) of the mapping (page indexes within it). */
-static int scan_piece(struct scanner *s, struct process_report *r, struct mapping_report *m,
-		      struct tally *t, size_t first, size_t n)
-{
-	int status[PLACEMENT_BATCH];
-
-	for (size_t done = 0; done < n;) {
-		size_t count = MIN(n - done, (size_t)PLACEMENT_BATCH);
-		uint64_t start = m->vma.start + (first + done) * s->page_size;
-		int err;
-
-		err = placement_query_range(r->info.pid, start, count, s->page_size, status);
-		if (err < 0)
-			return err;
-		err = tally_pages(s, r, m, t, start, status, count);
-		if (err < 0)
-			return err;
-		done += count;
-	}
-	return 0;
-}
-
-static int scan_mapping(struct scanner *s, struct process_report *r, struct mapping_report *m)
-{
-	struct tally t = { .prev_tier = -1 };
-	_cleanup_free_ struct page_range *gaps = NULL;
-	struct file_key key = {
-		.dev_major = m->vma.dev_major,
-		.dev_minor = m->vma.dev_minor,
-		.inode = m->vma.inode,
-	};
-	uint64_t file_lo = m->vma.offset / s->page_size;
-	bool dedupe = s->opts.dedupe && vma_is_file(&m->vma);
-	struct page_range whole = { file_lo, file_lo + m->pages };
-	const struct page_range *todo = &whole;
-	size_t n_gaps = 1, fresh = 0;
-	int err;
-
-	/* Deduplicated file text: only the parts no earlier process of this run showed. */
-	if (dedupe) {
-		err = rangeset_gaps(s->seen, &key, whole.lo, whole.hi, &gaps, &n_gaps);
-		if (err < 0)
-			return err;
-		todo = gaps;
-	}
-	for (size_t i = 0; i < n_gaps; i++) {
-		t.prev_tier = -1;
-		err = scan_piece(s, r, m, &t, todo[i].lo - file_lo, todo[i].hi - todo[i].lo);
-		if (err < 0)
-			return err;
-		fresh += todo[i].hi - todo[i].lo;
-	}
-	m->deduplicated = m->pages - fresh;
-	m->straddle = t.any_dram && t.any_cxl;
-	return dedupe ? rangeset_claim(s->seen, &key, whole.lo, whole.hi) : 0;
-}
-
-static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
-{
-	_cleanup_(vma_list_free) struct vma_list vmas = { 0 };
-	int err;
-
-	err = procinfo_read(s->root, pid, &r->info);
-	if (err < 0)
-		return err;
-	err = procmaps_read_exec(s->root, pid, s->opts.maps_method, &vmas);
-	if (err < 0)
-		return err;
-	r->used_procmap_query = vmas.used_procmap_query;
-	r->maps = calloc(vmas.n ? vmas.n : 1, sizeof(*r->maps));
-	if (!r->maps)
-		return -ENOMEM;
-
-	for (size_t i = 0; i < vmas.n; i++) {
-		struct mapping_report *m = &r->maps[r->n_maps];
-
-		m->vma = vmas.items[i];
-		vmas.items[i].name = NULL; /* now owned by the report */
-		r->n_maps++;
-		m->special = vma_is_special(&m->vma);
-		m->pages = (m->vma.end - m->vma.start) / s->page_size;
-		m->node_pages = calloc((size_t)s->topo->max_node + 1, sizeof(*m->node_pages));
-		if (!m->node_pages)
-			return -ENOMEM;
-		err = scan_mapping(s, r, m);
-		if (err < 0)
-			return err;
-
+		m->straddle = on_cxl > 0 && on_cxl < m->resident;
 		r->totals.mappings++;
 		r->totals.pages += m->pages;
 		r->totals.resident += m->resident;
+		r->totals.resident_bytes += (uint64_t)m->resident * m->page_size;
 		r->totals.deduplicated += m->deduplicated;
-		if (m->special)
-			r->totals.unmovable_cxl_pages += m->cxl_pages;
-		else
-			r->totals.cxl_pages += m->cxl_pages;
+		r->totals.private_copies += m->private_copies;
 		r->totals.straddling += m->straddle;
 		r->totals.tier_boundaries += m->tier_boundaries;
 	}
@@ -200,16 +286,117 @@ static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
 	return 0;
 }
 
+static int take_vmas(struct scanner *s, struct process_report *r, struct vma_list *vmas)
+{
+	r->maps = calloc(vmas->n ? vmas->n : 1, sizeof(*r->maps));
+	if (!r->maps)
+		return -ENOMEM;
+	for (size_t i = 0; i < vmas->n; i++) {
+		struct mapping_report *m = &r->maps[r->n_maps++];
+
+		m->vma = vmas->items[i];
+		vmas->items[i].name = NULL; /* now owned by the report */
+		m->special = vma_is_special(&m->vma);
+		m->page_size = m->vma.page_size >= s->page_size ? m->vma.page_size : s->page_size;
+		m->pages = (m->vma.end - m->vma.start) / m->page_size;
+	}
+	return 0;
+}
+
+static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
+{
+	_cleanup_(vma_list_free) struct vma_list vmas = { 0 };
+	_cleanup_free_ char *smaps = NULL;
+	struct residency res = { .fd = -1 };
+	struct error err_msg = { 0 };
+	int err;
+
+	if (!s->ctx->live)
+		return -EXDEV; /* its pids are not the ones move_pages() would reach */
+	err = proc_handle_open(s->ctx->root, pid, s->ctx->live, &r->handle);
+	if (err < 0)
+		return err;
+	r->info.pid = pid;
+	err = procinfo_read_at(r->handle.dirfd, pid, &r->info);
+	if (err < 0)
+		return err;
+	err = procmaps_read_exec_at(r->handle.dirfd, s->ctx->maps_method, &vmas, &err_msg);
+	if (err < 0) {
+		if (err == -EINVAL)
+			snprintf(r->message, sizeof(r->message), "%s", err_msg.message);
+		return err;
+	}
+	r->used_procmap_query = vmas.used_procmap_query;
+	err = take_vmas(s, r, &vmas);
+	if (err < 0)
+		return err;
+	if (r->n_maps == 0)
+		goto done;
+
+	err = residency_open(r->handle.dirfd, s->ctx->residency_method, &res);
+	if (err < 0)
+		return err;
+	r->used_pagemap_scan = res.method == RESIDENCY_SCAN;
+	for (uint32_t i = 0; i < r->n_maps; i++) {
+		if (large_and_empty(r, &res, &r->maps[i], &smaps)) {
+			r->maps[i].skipped_empty = true;
+			continue;
+		}
+		err = collect_mapping(s, r, &res, i);
+		if (err < 0)
+			break;
+	}
+	residency_close(&res);
+	if (err < 0)
+		return err;
+	err = query_nodes(s, r);
+	if (err < 0)
+		return err;
+done:
+	return tally(s, r);
+}
+
 int scanner_scan_process(struct scanner *s, pid_t pid, struct process_report *ret)
 {
 	int err;
 
 	memset(ret, 0, sizeof(*ret));
+	ret->handle.dirfd = ret->handle.pidfd = -1;
 	ret->info.pid = pid;
 	ret->info.cpu = -1;
 	err = scan_process(s, pid, ret);
 	if (err == -ENOENT)
 		err = -ESRCH; /* /proc/PID vanished between reads */
+	if (err < 0 && err != -ESRCH && err != -ENOMEM && ret->handle.dirfd >= 0 &&
+	    proc_handle_check(&ret->handle) < 0)
+		err = -ESRCH; /* it exited while we looked: not a failure of ours */
 	ret->error = err;
 	return err;
+}
+
+int scanner_record(struct scanner *s, const struct process_report *r, size_t first, size_t n,
+		   const struct page_info *info)
+{
+	if (!s->state)
+		return 0;
+	for (size_t i = first; i < first + n;) {
+		const struct page_ref *p = &r->pages[i];
+		struct file_key key;
+		size_t run = 1;
+		int err;
+
+		if (p->file_page == PAGE_REF_PRIVATE) {
+			i++;
+			continue;
+		}
+		while (i + run < first + n && r->pages[i + run].map == p->map &&
+		       r->pages[i + run].file_page == p->file_page + run)
+			run++;
+		key = key_of(&r->maps[p->map].vma);
+		err = pagestate_set(s->state, &key, p->file_page, p->file_page + run, info);
+		if (err < 0)
+			return err;
+		i += run;
+	}
+	return 0;
 }

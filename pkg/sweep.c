@@ -1,183 +1,390 @@
 /* SPDX-License-Identifier: MIT */
 #include "sweep.h"
 
-#include <numaif.h>
 #include <string.h>
 
-#include "placement.h"
+void move_plan_clear(struct move_plan *plan)
+{
+	free(plan->refs);
+	free(plan->targets);
+	free(plan->no_target);
+	free(plan->over_budget);
+	memset(plan, 0, sizeof(*plan));
+}
 
 void sweep_result_clear(struct sweep_result *r)
 {
-	for (size_t i = 0; i < r->n_procs; i++)
-		process_report_clear(&r->procs[i]);
-	free(r->procs);
+	free(r->cgroups);
 	memset(r, 0, sizeof(*r));
 }
 
-/* Target node for every page of @p; pages with no target get -1. */
-static void plan_targets(const struct topology *topo, const struct process_report *p, int *targets)
+static bool movable_cxl_page(const struct topology *topo, const struct process_report *p,
+			     const struct page_ref *ref)
 {
-	int prefer = p->info.cpu >= 0 ? topology_cpu_node(topo, p->info.cpu) : -1;
-	const struct idset *allowed = p->info.has_mems_allowed ? &p->info.mems_allowed : NULL;
-	int last_from = -2, last_target = -1;
-
-	for (size_t i = 0; i < p->n_moves; i++) {
-		if (p->moves[i].node != last_from) {
-			last_from = p->moves[i].node;
-			last_target = topology_nearest_dram(topo, last_from, allowed, prefer);
-		}
-		targets[i] = last_target;
-	}
+	return !p->maps[ref->map].special && !ref->deduplicated && topology_is_cxl(topo, ref->node);
 }
 
-static int move_process(const struct topology *topo, struct process_report *p,
-			const struct sweep_options *opts, struct migrate_pacer *pacer,
-			size_t *budget_pages, struct sweep_result *res)
+int sweep_plan_process(const struct topology *topo, const struct process_report *p,
+		       uint64_t *budget_bytes, struct move_plan *ret)
 {
-	_cleanup_free_ int *targets = NULL;
-	_cleanup_free_ uint64_t *addrs = NULL;
-	_cleanup_free_ int *nodes = NULL;
-	size_t n = 0, allowed;
-	int r;
+	_cleanup_(move_plan_clear) struct move_plan plan = { 0 };
+	int prefer = p->info.cpu >= 0 ? topology_cpu_node(topo, p->info.cpu) : -1;
+	const struct idset *allowed = p->info.has_mems_allowed ? &p->info.mems_allowed : NULL;
+	uint64_t budget = *budget_bytes;
+	size_t cap = 0;
+	int last_from = -2, last_target = -1;
 
-	if (p->n_moves == 0)
+	for (size_t i = 0; i < p->n_pages; i++)
+		cap += movable_cxl_page(topo, p, &p->pages[i]);
+	if (cap == 0) {
+		*ret = plan;
 		return 0;
-	targets = malloc(p->n_moves * sizeof(*targets));
-	addrs = malloc(p->n_moves * sizeof(*addrs));
-	nodes = malloc(p->n_moves * sizeof(*nodes));
-	if (!targets || !addrs || !nodes)
+	}
+	plan.refs = malloc(cap * sizeof(*plan.refs));
+	plan.targets = malloc(cap * sizeof(*plan.targets));
+	plan.no_target = malloc(cap * sizeof(*plan.no_target));
+	plan.over_budget = malloc(cap * sizeof(*plan.over_budget));
+	if (!plan.refs || !plan.targets || !plan.no_target || !plan.over_budget)
 		return -ENOMEM;
-	plan_targets(topo, p, targets);
-	for (size_t i = 0; i < p->n_moves; i++) {
-		if (targets[i] < 0) {
-			res->no_target_pages++;
+	for (size_t i = 0; i < p->n_pages; i++) {
+		const struct page_ref *ref = &p->pages[i];
+		uint64_t size = p->maps[ref->map].page_size;
+
+		if (!movable_cxl_page(topo, p, ref))
+			continue;
+		if (ref->node != last_from) {
+			last_from = ref->node;
+			last_target = topology_nearest_dram(topo, last_from, allowed, prefer);
+		}
+		if (last_target < 0) {
+			plan.no_target[plan.n_no_target++] = i;
+		} else if (budget < size) {
+			plan.over_budget[plan.n_over_budget++] = i;
+		} else {
+			budget -= size;
+			plan.refs[plan.n] = i;
+			plan.targets[plan.n++] = last_target;
+		}
+	}
+	*budget_bytes = budget;
+	*ret = plan;
+	memset(&plan, 0, sizeof(plan));
+	return 0;
+}
+
+bool sweep_left_pages(const struct sweep_result *r)
+{
+	return r->moves.failed_pages || r->moves.no_target_pages || r->moves.vanished_pages;
+}
+
+/* One sweep in flight. */
+struct sweeper {
+	const struct cxlp_ctx *ctx;
+	const struct sweep_options *opts;
+	struct scanner scanner;
+	struct migrate_pacer pacer;
+	uint64_t budget_bytes;
+	struct sweep_result *res;
+};
+
+static int record_one(struct sweeper *w, const struct process_report *p, size_t ref,
+		      const struct page_info *info)
+{
+	return scanner_record(&w->scanner, p, ref, 1, info);
+}
+
+/* Pages the plan leaves on CXL: private ones count now, shared ones stay pending. */
+static int leave_pages(struct sweeper *w, const struct process_report *p, const size_t *refs,
+		       size_t n, enum pending_reason reason, int error, size_t *private_count)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct page_ref *ref = &p->pages[refs[i]];
+		struct page_info info = {
+			.state = PAGE_PENDING, .reason = reason, .node = ref->node, .error = error
+		};
+		int err;
+
+		if (ref->file_page == PAGE_REF_PRIVATE) {
+			(*private_count)++;
 			continue;
 		}
-		addrs[n] = p->moves[i].addr;
-		nodes[n] = targets[i];
-		n++;
+		err = record_one(w, p, refs[i], &info);
+		if (err < 0)
+			return err;
 	}
-	allowed = MIN(n, *budget_pages);
-	res->budget_skipped_pages += n - allowed;
-	*budget_pages -= allowed;
-	if (opts->dry_run) {
-		res->would_move_pages += allowed;
-		return 0;
-	}
-	{
-		struct migrate_request req = { .pid = p->info.pid, .flags = opts->move_flags };
-		_cleanup_free_ int *outcome = malloc(MAX(allowed, (size_t)1) * sizeof(*outcome));
+	return 0;
+}
 
-		if (!outcome)
-			return -ENOMEM;
-		r = migrate_move(&req, addrs, nodes, allowed, pacer, outcome, &res->moves);
+static int still_same(void *userdata)
+{
+	return proc_handle_check(userdata);
+}
+
+/* Move the planned pages; record what became of each. */
+static int act(struct sweeper *w, struct process_report *p, const struct move_plan *plan,
+	       struct process_moves *pm)
+{
+	struct sweep_moves *mv = &w->res->moves;
+	_cleanup_free_ uint64_t *addrs = NULL;
+	_cleanup_free_ int *outcome = NULL;
+	struct migrate_request req = {
+		.pid = p->handle.mm_tid,
+		.flags = w->opts->move_flags,
+		.still_same = still_same,
+		.userdata = &p->handle,
+		.move_pages = w->ctx->move_pages,
+	};
+	int r;
+
+	if (plan->n == 0)
+		return 0;
+	addrs = malloc(plan->n * sizeof(*addrs));
+	outcome = malloc(plan->n * sizeof(*outcome));
+	if (!addrs || !outcome)
+		return -ENOMEM;
+	for (size_t i = 0; i < plan->n; i++)
+		addrs[i] = p->pages[plan->refs[i]].addr;
+	if (w->opts->dry_run) {
+		for (size_t i = 0; i < plan->n; i++)
+			outcome[i] = plan->targets[i];
+	} else {
+		r = migrate_move(&req, addrs, plan->targets, plan->n, &w->pacer, outcome,
+				 &w->res->calls);
+		if (r == -ENOMEM)
+			return r;
+		pm->not_moved_vanished = r == -ESRCH;
 	}
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct page_ref *ref = &p->pages[plan->refs[i]];
+		uint64_t size = p->maps[ref->map].page_size;
+		bool shared = ref->file_page != PAGE_REF_PRIVATE;
+		struct page_info info = { .node = ref->node };
+
+		if (outcome[i] >= 0) {
+			info.state = PAGE_SETTLED;
+			info.node = outcome[i];
+			pm->moved++;
+			if (w->opts->dry_run) {
+				mv->would_move_pages++;
+				mv->would_move_bytes += size;
+			} else {
+				mv->moved_pages++;
+				mv->moved_bytes += size;
+			}
+		} else {
+			info.state = PAGE_PENDING;
+			info.reason = outcome[i] == -ESRCH ? PENDING_VANISHED : PENDING_FAILED;
+			info.error = -outcome[i];
+			if (outcome[i] == -ESRCH)
+				pm->vanished++;
+			else
+				pm->failed++;
+			if (!shared && outcome[i] == -ESRCH) {
+				mv->vanished_pages++;
+			} else if (!shared) {
+				int e = -outcome[i] < MIGRATE_ERRNO_MAX ? -outcome[i] : EIO;
+
+				mv->failed_pages++;
+				mv->failures[e]++;
+			}
+		}
+		if (shared) {
+			r = record_one(w, p, plan->refs[i], &info);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* Shared pages newly found where nothing is owed (DRAM, or anywhere when only scanning). */
+static int settle_found(struct sweeper *w, const struct process_report *p)
+{
+	bool moving = w->opts->migrate;
+
+	for (size_t i = 0; i < p->n_pages; i++) {
+		const struct page_ref *ref = &p->pages[i];
+		struct page_info info = { .state = PAGE_SETTLED, .node = ref->node };
+		int err;
+
+		if (ref->file_page == PAGE_REF_PRIVATE || ref->deduplicated)
+			continue;
+		if (moving && movable_cxl_page(w->ctx->topo, p, ref))
+			continue; /* the plan decides */
+		err = record_one(w, p, i, &info);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int plan_and_act(struct sweeper *w, struct process_report *p, struct process_moves *pm)
+{
+	_cleanup_(move_plan_clear) struct move_plan plan = { 0 };
+	struct sweep_moves *mv = &w->res->moves;
+	int err;
+
+	err = settle_found(w, p);
+	if (err < 0 || !w->opts->migrate)
+		return err;
+	err = sweep_plan_process(w->ctx->topo, p, &w->budget_bytes, &plan);
+	if (err < 0)
+		return err;
+	pm->planned = plan.n + plan.n_no_target + plan.n_over_budget;
+	for (size_t i = 0; i < pm->planned; i++) {
+		size_t ref = i < plan.n ? plan.refs[i]
+			     : i < plan.n + plan.n_no_target
+				     ? plan.no_target[i - plan.n]
+				     : plan.over_budget[i - plan.n - plan.n_no_target];
+
+		w->res->planned_pages += !p->pages[ref].counted;
+	}
+	pm->no_target = plan.n_no_target;
+	pm->budget = plan.n_over_budget;
+	err = leave_pages(w, p, plan.no_target, plan.n_no_target, PENDING_NO_TARGET, 0,
+			  &mv->no_target_pages);
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < plan.n_no_target; i++)
+		cxlp_trace(w->ctx, p->info.pid, p->pages[plan.no_target[i]].addr, 1,
+			   p->pages[plan.no_target[i]].node,
+			   "no DRAM node in the process's cpuset");
+	err = leave_pages(w, p, plan.over_budget, plan.n_over_budget, PENDING_BUDGET, 0,
+			  &mv->budget_pages);
+	if (err < 0)
+		return err;
+	return act(w, p, &plan, pm);
+}
+
+static int add_cgroup_totals(struct sweep_result *res, const struct process_report *p)
+{
+	size_t g;
+
+	for (g = 0; g < res->n_cgroups; g++)
+		if (strcmp(res->cgroups[g].cgroup, p->info.cgroup) == 0)
+			break;
+	if (g == res->n_cgroups) {
+		if (GROW_ARRAY(res->cgroups, res->cap_cgroups, res->n_cgroups + 1) < 0)
+			return -ENOMEM;
+		memset(&res->cgroups[g], 0, sizeof(res->cgroups[g]));
+		snprintf(res->cgroups[g].cgroup, sizeof(res->cgroups[g].cgroup), "%s",
+			 p->info.cgroup);
+		res->n_cgroups++;
+	}
+	scan_totals_add(&res->cgroups[g].totals, &p->totals);
+	return 0;
+}
+
+static int sweep_one(struct sweeper *w, pid_t pid, sweep_process_fn on_process, void *userdata)
+{
+	struct process_report p;
+	struct process_moves pm = { 0 };
+	struct sweep_result *res = w->res;
+	int r;
+
+	r = scanner_scan_process(&w->scanner, pid, &p);
+	if (r == 0) {
+		res->used_procmap_query |= p.used_procmap_query;
+		res->used_pagemap_scan |= p.used_pagemap_scan;
+		r = plan_and_act(w, &p, &pm);
+		if (r == -ENOMEM)
+			goto out;
+		if (pm.not_moved_vanished)
+			p.error = -ESRCH;
+		r = 0;
+	}
+	switch (p.error) {
+	case 0:
+		scan_totals_add(&res->totals, &p.totals);
+		r = add_cgroup_totals(res, &p);
+		if (r < 0)
+			goto out;
+		break;
+	case -ESRCH:
+		res->vanished++;
+		break;
+	case -EACCES:
+	case -EPERM:
+		if (!res->denied++)
+			res->first_denied = pid;
+		break;
+	case -EINVAL:
+		res->malformed++;
+		break;
+	case -ENOMEM:
+		r = -ENOMEM;
+		goto out;
+	default:
+		break;
+	}
+	r = on_process ? on_process(&p, &pm, userdata) : 0;
+out:
+	process_report_clear(&p);
 	return r;
 }
 
-static int push_report(struct sweep_result *res, size_t *cap, struct process_report *p)
+/* Shared pages still pending at the end: what the run could not move, once each. */
+static void count_pending(const struct file_key *key, const struct page_segment *seg, void *data)
 {
-	if (GROW_ARRAY(res->procs, *cap, res->n_procs + 1) < 0)
-		return -ENOMEM;
-	res->procs[res->n_procs++] = *p;
-	return 0;
+	struct sweep_moves *mv = data;
+	size_t n = seg->hi - seg->lo;
+
+	(void)key;
+	if (seg->info.state != PAGE_PENDING)
+		return;
+	switch (seg->info.reason) {
+	case PENDING_NO_TARGET:
+		mv->no_target_pages += n;
+		break;
+	case PENDING_BUDGET:
+		mv->budget_pages += n;
+		break;
+	case PENDING_VANISHED:
+		mv->vanished_pages += n;
+		break;
+	case PENDING_FAILED:
+	default: {
+		int e = seg->info.error > 0 && seg->info.error < MIGRATE_ERRNO_MAX ? seg->info.error
+										   : EIO;
+
+		mv->failed_pages += n;
+		mv->failures[e] += n;
+		break;
+	}
+	}
 }
 
-int sweep_run(const struct sysroot *root, const struct topology *topo, const pid_t *pids, size_t n,
-	      const struct sweep_options *opts, struct sweep_result *ret)
+int sweep_run(const struct cxlp_ctx *ctx, const pid_t *pids, size_t n,
+	      const struct sweep_options *opts, sweep_process_fn on_process, void *userdata,
+	      struct sweep_result *ret)
 {
-	struct scan_options sopts = {
-		.maps_method = opts->maps_method,
-		.dedupe = true,
-		.collect_moves = opts->migrate,
+	struct sweep_result res = { 0 };
+	struct sweeper w = {
+		.ctx = ctx,
+		.opts = opts,
+		.budget_bytes = opts->max_bytes ? opts->max_bytes : UINT64_MAX,
+		.res = &res,
 	};
-	struct scanner scanner;
-	struct migrate_pacer pacer;
-	size_t cap = 0;
-	size_t budget = SIZE_MAX;
 	int r;
 
-	memset(ret, 0, sizeof(*ret));
-	if (opts->max_bytes)
-		budget = opts->max_bytes / placement_page_size();
-	migrate_pacer_init(&pacer, opts->chunk_target_ns);
-	r = scanner_init(&scanner, root, topo, &sopts);
+	if (!ctx->live)
+		return -EXDEV;
+	migrate_pacer_init(&w.pacer, opts->chunk_target_ns);
+	r = scanner_init(&w.scanner, ctx, true);
 	if (r < 0)
 		return r;
-
 	for (size_t i = 0; i < n; i++) {
-		struct process_report p;
-
-		r = scanner_scan_process(&scanner, pids[i], &p);
-		if (r == -ENOMEM)
-			goto fail;
-		if (r == -ESRCH) {
-			ret->vanished++;
-		} else if (r == -EACCES || r == -EPERM) {
-			if (!ret->denied++)
-				ret->first_denied = pids[i];
-		} else if (r == 0) {
-			ret->used_procmap_query |= p.used_procmap_query;
-			ret->planned_pages += p.n_moves;
-			if (opts->migrate) {
-				r = move_process(topo, &p, opts, &pacer, &budget, ret);
-				if (r == -ESRCH) {
-					ret->vanished++;
-					p.error = -ESRCH;
-				} else if (r == -ENOMEM) {
-					process_report_clear(&p);
-					goto fail;
-				} else if (r < 0) {
-					p.error = r;
-				}
-			}
-			if (p.error == 0)
-				scan_totals_add(&ret->totals, &p.totals);
-		}
-		/* Keep only the reports worth showing; drop the page lists. */
-		free(p.moves);
-		p.moves = NULL;
-		p.n_moves = p.cap_moves = 0;
-		r = push_report(ret, &cap, &p);
-		if (r < 0) {
-			process_report_clear(&p);
-			goto fail;
-		}
+		r = sweep_one(&w, pids[i], on_process, userdata);
+		if (r < 0)
+			break;
 	}
-	scanner_done(&scanner);
-	return 0;
-fail:
-	scanner_done(&scanner);
-	sweep_result_clear(ret);
-	return -ENOMEM;
-}
-
-int sweep_cgroup_totals(const struct sweep_result *r, struct cgroup_totals **ret, size_t *ret_n)
-{
-	struct cgroup_totals *groups = NULL;
-	size_t n = 0, cap = 0;
-
-	for (size_t i = 0; i < r->n_procs; i++) {
-		const struct process_report *p = &r->procs[i];
-		size_t g;
-
-		if (p->error)
-			continue;
-		for (g = 0; g < n; g++)
-			if (strcmp(groups[g].cgroup, p->info.cgroup) == 0)
-				break;
-		if (g == n) {
-			if (GROW_ARRAY(groups, cap, n + 1) < 0) {
-				free(groups);
-				return -ENOMEM;
-			}
-			memset(&groups[n], 0, sizeof(groups[n]));
-			snprintf(groups[n].cgroup, sizeof(groups[n].cgroup), "%s", p->info.cgroup);
-			n++;
-		}
-		scan_totals_add(&groups[g].totals, &p->totals);
+	if (r >= 0)
+		pagestate_foreach(w.scanner.state, count_pending, &res.moves);
+	scanner_done(&w.scanner);
+	if (r < 0) {
+		sweep_result_clear(&res);
+		return r;
 	}
-	*ret = groups;
-	*ret_n = n;
+	*ret = res;
 	return 0;
 }

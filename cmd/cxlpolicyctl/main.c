@@ -70,7 +70,8 @@ static void usage(FILE *out)
 		SYSROOT_ENV);
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		fprintf(out, "  %-9s %s\n", verbs[i].name, verbs[i].summary);
-	fprintf(out, "\nExit status: 0 success, 1 runtime failure, 2 bad usage or input.\n");
+	fprintf(out, "\nExit status: 0 success, 1 runtime failure, 2 bad usage or input,\n"
+		     "3 (migrate) some executable pages on CXL could not be moved.\n");
 }
 
 int cli_fail(int exit_code, const char *fmt, ...)

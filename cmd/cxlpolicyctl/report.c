@@ -2,30 +2,51 @@
 #include "report.h"
 
 #include <json.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "placement.h"
 
+/* A JSON string of untrusted bytes: always valid UTF-8. */
+static json_object *json_text(const char *s)
+{
+	_cleanup_free_ char *clean = utf8_sanitize_dup(s ? s : "");
+
+	return json_object_new_string(clean ? clean : "");
+}
+
+static void json_add_size(json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
 static json_object *totals_to_json(const struct scan_totals *t)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "processes", json_object_new_uint64(t->processes));
-	json_object_object_add(o, "mappings", json_object_new_uint64(t->mappings));
-	json_object_object_add(o, "pages", json_object_new_uint64(t->pages));
-	json_object_object_add(o, "resident", json_object_new_uint64(t->resident));
-	json_object_object_add(o, "deduplicated", json_object_new_uint64(t->deduplicated));
-	json_object_object_add(o, "cxl_pages", json_object_new_uint64(t->cxl_pages));
-	json_object_object_add(o, "unmovable_cxl_pages",
-			       json_object_new_uint64(t->unmovable_cxl_pages));
-	json_object_object_add(o, "straddling_mappings", json_object_new_uint64(t->straddling));
-	json_object_object_add(o, "tier_boundaries", json_object_new_uint64(t->tier_boundaries));
+	json_add_size(o, "processes", t->processes);
+	json_add_size(o, "mappings", t->mappings);
+	json_add_size(o, "pages", t->pages);
+	json_add_size(o, "resident", t->resident);
+	json_add_size(o, "resident_bytes", t->resident_bytes);
+	json_add_size(o, "deduplicated", t->deduplicated);
+	json_add_size(o, "private_copies", t->private_copies);
+	json_add_size(o, "cxl_pages", t->cxl_pages);
+	json_add_size(o, "cxl_bytes", t->cxl_bytes);
+	json_add_size(o, "unmovable_cxl_pages", t->unmovable_cxl_pages);
+	json_add_size(o, "straddling_mappings", t->straddling);
+	json_add_size(o, "tier_boundaries", t->tier_boundaries);
 	return o;
 }
 
-static json_object *mapping_to_json(const struct mapping_report *m, const struct topology *topo)
+static const char *mapping_kind(const struct mapping_report *m)
+{
+	return m->special ? "special" : m->vma.inode ? "file" : "anon";
+}
+
+static json_object *mapping_to_json(const struct mapping_report *m)
 {
 	json_object *o = json_object_new_object();
 	json_object *nodes = json_object_new_object();
@@ -36,29 +57,29 @@ static json_object *mapping_to_json(const struct mapping_report *m, const struct
 	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)m->vma.end);
 	json_object_object_add(o, "end", json_object_new_string(buf));
 	json_object_object_add(o, "perms", json_object_new_string(m->vma.perms));
-	json_object_object_add(o, "path", json_object_new_string(m->vma.name));
+	json_object_object_add(o, "path", json_text(m->vma.name));
 	json_object_object_add(o, "deleted", json_object_new_boolean(m->vma.deleted));
-	json_object_object_add(o, "inode", json_object_new_uint64(m->vma.inode));
+	json_add_size(o, "inode", m->vma.inode);
 	snprintf(buf, sizeof(buf), "%x:%x", m->vma.dev_major, m->vma.dev_minor);
 	json_object_object_add(o, "dev", json_object_new_string(buf));
-	json_object_object_add(o, "offset", json_object_new_uint64(m->vma.offset));
-	json_object_object_add(o, "kind",
-			       json_object_new_string(m->special     ? "special"
-						      : m->vma.inode ? "file"
-								     : "anon"));
-	json_object_object_add(o, "pages", json_object_new_uint64(m->pages));
-	json_object_object_add(o, "resident", json_object_new_uint64(m->resident));
-	json_object_object_add(o, "deduplicated", json_object_new_uint64(m->deduplicated));
-	for (int id = 0; id <= topo->max_node; id++) {
-		if (!m->node_pages[id])
-			continue;
-		snprintf(buf, sizeof(buf), "%d", id);
-		json_object_object_add(nodes, buf, json_object_new_uint64(m->node_pages[id]));
+	json_add_size(o, "offset", m->vma.offset);
+	json_object_object_add(o, "kind", json_object_new_string(mapping_kind(m)));
+	json_add_size(o, "page_size", m->page_size);
+	json_add_size(o, "pages", m->pages);
+	json_add_size(o, "resident", m->resident);
+	json_add_size(o, "deduplicated", m->deduplicated);
+	json_add_size(o, "private_copies", m->private_copies);
+	json_add_size(o, "huge", m->huge);
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		snprintf(buf, sizeof(buf), "%d", m->nodes[i].node);
+		json_add_size(nodes, buf, m->nodes[i].pages);
 	}
 	json_object_object_add(o, "nodes", nodes);
-	json_object_object_add(o, "cxl_pages", json_object_new_uint64(m->cxl_pages));
+	json_add_size(o, "cxl_pages", m->cxl_pages);
 	json_object_object_add(o, "straddle", json_object_new_boolean(m->straddle));
-	json_object_object_add(o, "tier_boundaries", json_object_new_uint64(m->tier_boundaries));
+	json_add_size(o, "tier_boundaries", m->tier_boundaries);
+	if (m->skipped_empty)
+		json_object_object_add(o, "skipped_empty", json_object_new_boolean(true));
 	return o;
 }
 
@@ -72,40 +93,79 @@ static const char *error_word(int error)
 	case -EACCES:
 	case -EPERM:
 		return "permission denied";
+	case -EINVAL:
+		return "malformed";
 	default:
 		return strerror(-error);
 	}
 }
 
-static json_object *process_to_json(const struct process_report *p, const struct topology *topo)
+static json_object *moves_to_json(const struct process_moves *pm)
+{
+	json_object *o = json_object_new_object();
+
+	json_add_size(o, "planned", pm->planned);
+	json_add_size(o, "moved", pm->moved);
+	json_add_size(o, "failed", pm->failed);
+	json_add_size(o, "no_target", pm->no_target);
+	json_add_size(o, "budget", pm->budget);
+	json_add_size(o, "vanished", pm->vanished);
+	return o;
+}
+
+static json_object *process_to_json(const struct process_report *p, const struct process_moves *pm,
+				    bool migrate)
 {
 	json_object *o = json_object_new_object();
 	json_object *maps = json_object_new_array();
 
 	json_object_object_add(o, "pid", json_object_new_int(p->info.pid));
-	json_object_object_add(o, "comm", json_object_new_string(p->info.comm));
-	json_object_object_add(o, "cgroup", json_object_new_string(p->info.cgroup));
+	if (p->handle.mm_tid && p->handle.mm_tid != p->info.pid)
+		json_object_object_add(o, "mm_tid", json_object_new_int(p->handle.mm_tid));
+	json_object_object_add(o, "comm", json_text(p->info.comm));
+	json_object_object_add(o, "cgroup", json_text(p->info.cgroup));
 	if (p->error)
 		json_object_object_add(o, "error", json_object_new_string(error_word(p->error)));
+	if (p->message[0])
+		json_object_object_add(o, "message", json_text(p->message));
 	for (size_t i = 0; i < p->n_maps; i++)
-		json_object_array_add(maps, mapping_to_json(&p->maps[i], topo));
+		json_object_array_add(maps, mapping_to_json(&p->maps[i]));
 	json_object_object_add(o, "mappings", maps);
 	json_object_object_add(o, "totals", totals_to_json(&p->totals));
+	if (migrate)
+		json_object_object_add(o, "moves", moves_to_json(pm));
 	return o;
 }
 
-static json_object *failures_to_json(const struct migrate_stats *s)
+/* The inside of a JSON object, without its braces, to continue a streamed document. */
+static void print_members(json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t len = strlen(s);
+
+	if (len >= 2)
+		fwrite(s + 1, 1, len - 2, stdout);
+}
+
+static void print_json_value(json_object *o)
+{
+	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							JSON_C_TO_STRING_NOSLASHESCAPE),
+	      stdout);
+}
+
+static json_object *failures_to_json(const size_t *failures)
 {
 	json_object *o = json_object_new_object();
 
 	for (int e = 1; e < MIGRATE_ERRNO_MAX; e++) {
 		const char *name;
 
-		if (!s->failures[e])
+		if (!failures[e])
 			continue;
 		name = strerrorname_np(e);
-		json_object_object_add(o, name ? name : "EUNKNOWN",
-				       json_object_new_uint64(s->failures[e]));
+		json_add_size(o, name ? name : "EUNKNOWN", failures[e]);
 	}
 	return o;
 }
@@ -113,177 +173,211 @@ static json_object *failures_to_json(const struct migrate_stats *s)
 static void add_migration_json(json_object *root, const struct sweep_result *r,
 			       const struct report_options *o)
 {
-	size_t ps = placement_page_size();
-	size_t moved = o->dry_run ? r->would_move_pages : r->moves.moved_pages;
+	const struct sweep_moves *mv = &r->moves;
 
 	json_object_object_add(root, "dry_run", json_object_new_boolean(o->dry_run));
-	json_object_object_add(root, "moved_pages", json_object_new_uint64(moved));
-	json_object_object_add(root, "moved_bytes", json_object_new_uint64(moved * ps));
-	json_object_object_add(root, "failed_pages", json_object_new_uint64(r->moves.failed_pages));
-	json_object_object_add(root, "failures", failures_to_json(&r->moves));
-	json_object_object_add(root, "no_target_pages", json_object_new_uint64(r->no_target_pages));
-	json_object_object_add(root, "budget_skipped_pages",
-			       json_object_new_uint64(r->budget_skipped_pages));
-	json_object_object_add(root, "max_bytes", json_object_new_uint64(o->max_bytes));
-	json_object_object_add(root, "move_calls", json_object_new_uint64(r->moves.calls));
-	json_object_object_add(root, "retried_pages",
-			       json_object_new_uint64(r->moves.retried_pages));
-	json_object_object_add(root, "longest_call_us",
-			       json_object_new_uint64(r->moves.longest_call_ns / 1000));
+	json_add_size(root, "moved_pages", o->dry_run ? mv->would_move_pages : mv->moved_pages);
+	json_add_size(root, "moved_bytes", o->dry_run ? mv->would_move_bytes : mv->moved_bytes);
+	json_add_size(root, "failed_pages", mv->failed_pages);
+	json_object_object_add(root, "failures", failures_to_json(mv->failures));
+	json_add_size(root, "no_target_pages", mv->no_target_pages);
+	json_add_size(root, "budget_skipped_pages", mv->budget_pages);
+	json_add_size(root, "vanished_pages", mv->vanished_pages);
+	json_add_size(root, "planned_pages", r->planned_pages);
+	json_add_size(root, "max_bytes", o->max_bytes);
+	json_add_size(root, "move_calls", r->calls.calls);
+	json_add_size(root, "requeries", r->calls.requeries);
+	json_add_size(root, "retried_pages", r->calls.retried_pages);
+	json_add_size(root, "longest_call_us", r->calls.longest_call_ns / 1000);
+	json_object_object_add(root, "fell_back_to_move",
+			       json_object_new_boolean(r->calls.fell_back_to_move));
+	json_object_object_add(root, "complete", json_object_new_boolean(!sweep_left_pages(r)));
 }
 
-static void print_json(const struct sweep_result *r, const struct report_options *o)
+static void end_json(const struct sweep_result *r, const struct report_options *o)
 {
 	json_object *root = json_object_new_object();
-	json_object *procs = json_object_new_array();
 	json_object *groups = json_object_new_array();
-	struct cgroup_totals *cg = NULL;
-	size_t n_cg = 0;
 
-	for (size_t i = 0; i < r->n_procs; i++)
-		json_object_array_add(procs, process_to_json(&r->procs[i], o->topo));
-	json_object_object_add(root, "processes", procs);
-	if (sweep_cgroup_totals(r, &cg, &n_cg) == 0) {
-		for (size_t i = 0; i < n_cg; i++) {
-			json_object *g = json_object_new_object();
+	for (size_t i = 0; i < r->n_cgroups; i++) {
+		json_object *g = json_object_new_object();
 
-			json_object_object_add(g, "cgroup", json_object_new_string(cg[i].cgroup));
-			json_object_object_add(g, "totals", totals_to_json(&cg[i].totals));
-			json_object_array_add(groups, g);
-		}
-		free(cg);
+		json_object_object_add(g, "cgroup", json_text(r->cgroups[i].cgroup));
+		json_object_object_add(g, "totals", totals_to_json(&r->cgroups[i].totals));
+		json_object_array_add(groups, g);
 	}
 	json_object_object_add(root, "cgroups", groups);
 	json_object_object_add(root, "totals", totals_to_json(&r->totals));
-	json_object_object_add(root, "processes_vanished", json_object_new_uint64(r->vanished));
-	json_object_object_add(root, "processes_denied", json_object_new_uint64(r->denied));
+	json_add_size(root, "processes_vanished", r->vanished);
+	json_add_size(root, "processes_denied", r->denied);
+	json_add_size(root, "processes_malformed", r->malformed);
 	json_object_object_add(
 		root, "maps_method",
 		json_object_new_string(r->used_procmap_query ? "procmap_query" : "text"));
-	json_object_object_add(root, "page_size", json_object_new_uint64(placement_page_size()));
+	json_object_object_add(
+		root, "residency_method",
+		json_object_new_string(r->used_pagemap_scan ? "pagemap_scan" : "pagemap"));
+	json_add_size(root, "page_size", placement_page_size());
 	if (o->migrate)
 		add_migration_json(root, r, o);
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
+	fputs("],", stdout);
+	print_members(root);
+	fputs("}\n", stdout);
 	json_object_put(root);
 }
 
-static void format_nodes(const struct mapping_report *m, const struct topology *topo, char *buf,
-			 size_t size)
+static void format_nodes(const struct mapping_report *m, char *buf, size_t size)
 {
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (int id = 0; id <= topo->max_node && len < size; id++)
-		if (m->node_pages[id])
-			len += (size_t)snprintf(buf + len, size - len, "%sN%d=%zu", len ? "," : "",
-						id, m->node_pages[id]);
+	for (size_t i = 0; i < m->n_nodes && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%sN%d=%zu", len ? "," : "",
+					m->nodes[i].node, m->nodes[i].pages);
 	if (!buf[0])
 		snprintf(buf, size, "-");
 }
 
-static void print_mappings(const struct process_report *p, const struct topology *topo)
+static void print_mappings(const struct process_report *p)
 {
+	printf("    %-25s %-4s %7s %8s %6s %6s %-14s %-8s %s\n", "RANGE", "PERM", "PAGES",
+	       "RESIDENT", "DEDUP", "CXL", "NODES", "STRADDLE", "PATH");
 	for (size_t i = 0; i < p->n_maps; i++) {
 		const struct mapping_report *m = &p->maps[i];
 		char nodes[128];
+		_cleanup_free_ char *name =
+			escape_bytes_dup(m->vma.name[0] ? m->vma.name : "[anon]", 0);
 
-		format_nodes(m, topo, nodes, sizeof(nodes));
+		format_nodes(m, nodes, sizeof(nodes));
 		printf("    %012llx-%012llx %s %7zu %8zu %6zu %6zu %-14s %-8s %s%s\n",
 		       (unsigned long long)m->vma.start, (unsigned long long)m->vma.end,
 		       m->vma.perms, m->pages, m->resident, m->deduplicated, m->cxl_pages, nodes,
-		       m->straddle ? "STRADDLE" : "-", m->vma.name[0] ? m->vma.name : "[anon]",
+		       m->straddle ? "STRADDLE" : "-", name ? name : "?",
 		       m->vma.deleted ? " (deleted)" : "");
 	}
 }
 
-static void print_totals_line(const char *label, const struct scan_totals *t)
+void report_begin(struct reporter *rep, const struct report_options *o)
 {
-	printf("%-28s %9zu %9zu %9zu %9zu %9zu %9zu\n", label, t->mappings, t->pages, t->resident,
-	       t->deduplicated, t->cxl_pages, t->straddling);
-}
-
-static void print_table(const struct sweep_result *r, const struct report_options *o)
-{
-	size_t ps = placement_page_size();
-	char b1[32];
-
-	if (!o->summary) {
+	memset(rep, 0, sizeof(*rep));
+	rep->o = o;
+	if (o->json)
+		fputs("{\"processes\":[", stdout);
+	else if (!o->summary)
 		printf("%-8s %-16s %8s %9s %9s %9s %9s %8s  %s\n", "PID", "COMM", "MAPPINGS",
 		       "PAGES", "RESIDENT", "DEDUP", "CXL", "STRADDLE", "CGROUP");
-		for (size_t i = 0; i < r->n_procs; i++) {
-			const struct process_report *p = &r->procs[i];
+}
 
-			if (p->error) {
-				printf("%-8d %-16s %s\n", p->info.pid, p->info.comm,
-				       error_word(p->error));
-				continue;
-			}
-			if (p->n_maps == 0 && r->n_procs > 1)
-				continue; /* kernel threads, zombies */
-			printf("%-8d %-16.16s %8zu %9zu %9zu %9zu %9zu %8zu  %s\n", p->info.pid,
-			       p->info.comm, p->totals.mappings, p->totals.pages,
-			       p->totals.resident, p->totals.deduplicated, p->totals.cxl_pages,
-			       p->totals.straddling, p->info.cgroup);
-			if (o->mappings) {
-				printf("    %-25s %-4s %7s %8s %6s %6s %-14s %-8s %s\n", "RANGE",
-				       "PERM", "PAGES", "RESIDENT", "DEDUP", "CXL", "NODES",
-				       "STRADDLE", "PATH");
-				print_mappings(p, o->topo);
-			}
-		}
-		putchar('\n');
+int report_process(const struct process_report *p, const struct process_moves *moves,
+		   void *userdata)
+{
+	struct reporter *rep = userdata;
+	const struct report_options *o = rep->o;
+	char comm[ESCAPE_BUF_SIZE(sizeof(p->info.comm))];
+
+	if (o->json) {
+		json_object *obj = process_to_json(p, moves, o->migrate);
+
+		if (rep->printed++)
+			putchar(',');
+		print_json_value(obj);
+		json_object_put(obj);
+		return 0;
 	}
-	if (o->summary || r->n_procs > 1) {
-		struct cgroup_totals *cg = NULL;
-		size_t n_cg = 0;
-
-		printf("%-28s %9s %9s %9s %9s %9s %9s\n", "CGROUP", "MAPPINGS", "PAGES", "RESIDENT",
-		       "DEDUP", "CXL", "STRADDLE");
-		if (sweep_cgroup_totals(r, &cg, &n_cg) == 0) {
-			for (size_t i = 0; i < n_cg; i++)
-				print_totals_line(cg[i].cgroup[0] ? cg[i].cgroup : "(unknown)",
-						  &cg[i].totals);
-			free(cg);
-		}
-		putchar('\n');
+	if (o->summary || (o->single && p->error))
+		return 0;
+	escape_field(p->info.comm, comm, sizeof(comm));
+	if (p->error) {
+		printf("%-8d %-16s %s\n", p->info.pid, comm, error_word(p->error));
+		return 0;
 	}
-	printf("total: %zu processes, %zu executable mappings, %zu pages (%s), %zu resident, %zu "
-	       "deduplicated, %zu on CXL, %zu straddling\n",
-	       r->totals.processes, r->totals.mappings, r->totals.pages,
-	       format_bytes(r->totals.pages * ps, b1, sizeof(b1)), r->totals.resident,
-	       r->totals.deduplicated, r->totals.cxl_pages, r->totals.straddling);
-	if (r->vanished || r->denied)
-		printf("skipped: %zu vanished, %zu not inspectable%s\n", r->vanished, r->denied,
-		       r->denied ? " (run as root or with CAP_SYS_PTRACE)" : "");
-	if (o->migrate) {
-		size_t moved = o->dry_run ? r->would_move_pages : r->moves.moved_pages;
+	if (p->n_maps == 0 && !o->single)
+		return 0; /* kernel threads, zombies */
+	{
+		_cleanup_free_ char *cg = escape_bytes_dup(p->info.cgroup, ESCAPE_FIELD);
 
-		printf("%s %zu pages (%s) from CXL to DRAM", o->dry_run ? "would move" : "moved",
-		       moved, format_bytes(moved * ps, b1, sizeof(b1)));
-		if (r->moves.failed_pages) {
-			printf(", %zu failed (", r->moves.failed_pages);
-			for (int e = 1, first = 1; e < MIGRATE_ERRNO_MAX; e++) {
-				if (!r->moves.failures[e])
-					continue;
-				printf("%s%s=%zu", first ? "" : " ", strerrorname_np(e),
-				       r->moves.failures[e]);
-				first = 0;
-			}
-			printf(")");
-		}
-		if (r->no_target_pages)
-			printf(", %zu with no allowed DRAM node", r->no_target_pages);
-		if (r->budget_skipped_pages)
-			printf(", %zu left by --max-bytes", r->budget_skipped_pages);
-		putchar('\n');
+		printf("%-8d %-16.16s %8zu %9zu %9zu %9zu %9zu %8zu  %s\n", p->info.pid, comm,
+		       p->totals.mappings, p->totals.pages, p->totals.resident,
+		       p->totals.deduplicated, p->totals.cxl_pages, p->totals.straddling,
+		       cg ? cg : "?");
+	}
+	if (o->mappings)
+		print_mappings(p);
+	rep->printed++;
+	return 0;
+}
+
+static void print_totals_line(const char *label, const struct scan_totals *t)
+{
+	_cleanup_free_ char *name = escape_bytes_dup(label, ESCAPE_FIELD);
+
+	printf("%-28s %9zu %9zu %9zu %9zu %9zu %9zu\n", name ? name : "?", t->mappings, t->pages,
+	       t->resident, t->deduplicated, t->cxl_pages, t->straddling);
+}
+
+static void print_failures(const size_t *failures)
+{
+	for (int e = 1, first = 1; e < MIGRATE_ERRNO_MAX; e++) {
+		if (!failures[e])
+			continue;
+		printf("%s%s=%zu", first ? "" : " ", strerrorname_np(e), failures[e]);
+		first = 0;
 	}
 }
 
-void report_print(const struct sweep_result *res, const struct report_options *o)
+static void end_table(const struct sweep_result *r, const struct report_options *o)
 {
-	if (o->json)
-		print_json(res, o);
+	const struct sweep_moves *mv = &r->moves;
+	char b1[32], b2[32];
+
+	if (!o->summary)
+		putchar('\n');
+	if (o->summary || !o->single) {
+		printf("%-28s %9s %9s %9s %9s %9s %9s\n", "CGROUP", "MAPPINGS", "PAGES", "RESIDENT",
+		       "DEDUP", "CXL", "STRADDLE");
+		for (size_t i = 0; i < r->n_cgroups; i++)
+			print_totals_line(r->cgroups[i].cgroup[0] ? r->cgroups[i].cgroup
+								  : "(unknown)",
+					  &r->cgroups[i].totals);
+		putchar('\n');
+	}
+	printf("total: %zu processes, %zu executable mappings, %zu pages, %zu resident (%s), %zu "
+	       "deduplicated, %zu on CXL (%s), %zu straddling\n",
+	       r->totals.processes, r->totals.mappings, r->totals.pages, r->totals.resident,
+	       format_bytes(r->totals.resident_bytes, b1, sizeof(b1)), r->totals.deduplicated,
+	       r->totals.cxl_pages, format_bytes(r->totals.cxl_bytes, b2, sizeof(b2)),
+	       r->totals.straddling);
+	if (r->vanished || r->denied || r->malformed)
+		printf("skipped: %zu vanished, %zu not inspectable%s%s, %zu malformed\n",
+		       r->vanished, r->denied, r->denied ? ": " : "",
+		       r->denied ? cli_permission_hint(CAP_SYS_PTRACE) : "", r->malformed);
+	if (!o->migrate)
+		return;
+	printf("%s %zu pages (%s) from CXL to DRAM", o->dry_run ? "would move" : "moved",
+	       o->dry_run ? mv->would_move_pages : mv->moved_pages,
+	       format_bytes(o->dry_run ? mv->would_move_bytes : mv->moved_bytes, b1, sizeof(b1)));
+	if (mv->failed_pages) {
+		printf(", %zu failed (", mv->failed_pages);
+		print_failures(mv->failures);
+		printf(")");
+	}
+	if (mv->no_target_pages)
+		printf(", %zu with no allowed DRAM node", mv->no_target_pages);
+	if (mv->budget_pages)
+		printf(", %zu left by --max-bytes", mv->budget_pages);
+	if (mv->vanished_pages)
+		printf(", %zu of processes that exited first", mv->vanished_pages);
+	putchar('\n');
+	if (r->calls.fell_back_to_move)
+		printf("note: MPOL_MF_MOVE_ALL was refused (EPERM); pages shared with other "
+		       "processes need CAP_SYS_NICE on the host (initial user namespace)\n");
+}
+
+void report_end(struct reporter *rep, const struct sweep_result *res)
+{
+	if (rep->o->json)
+		end_json(res, rep->o);
 	else
-		print_table(res, o);
+		end_table(res, rep->o);
+	fflush(stdout);
 }

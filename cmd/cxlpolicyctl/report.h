@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Printing a sweep result: a table for people, JSON (SCHEMA.md) for programs. */
+/*
+ * Printing a sweep as it goes: a table for people, JSON (SCHEMA.md) for
+ * programs.  Each process is printed when the sweep hands it over and then
+ * forgotten, so memory stays flat with the number of processes; totals come
+ * at the end.  Every string a process or file controls is escaped (tables)
+ * or made valid UTF-8 (JSON).
+ */
 #pragma once
 
 #include <stdbool.h>
@@ -12,8 +18,18 @@ struct report_options {
 	bool summary; /* table: totals only */
 	bool migrate;
 	bool dry_run;
+	bool single; /* one --pid: its error is explained by the caller */
 	uint64_t max_bytes;
 	const struct topology *topo;
 };
 
-void report_print(const struct sweep_result *res, const struct report_options *o);
+struct reporter {
+	const struct report_options *o;
+	size_t printed;
+};
+
+void report_begin(struct reporter *rep, const struct report_options *o);
+/* A sweep_process_fn: @userdata is the struct reporter. */
+int report_process(const struct process_report *p, const struct process_moves *moves,
+		   void *userdata);
+void report_end(struct reporter *rep, const struct sweep_result *res);

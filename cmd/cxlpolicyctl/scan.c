@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* cxlpolicyctl scan | migrate: one sweep over the chosen processes. */
+#include <fcntl.h>
 #include <getopt.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <limits.h>
 #include <numaif.h>
 #include <stdio.h>
@@ -44,17 +48,67 @@ static int explain_pid_error(const struct cli *cli, const struct process_report 
 		return cli_fail(EXIT_RUNTIME, "no such process: %d (it may have exited)",
 				p->info.pid);
 	case -EACCES:
-		return cli_fail(EXIT_RUNTIME,
-				"permission denied reading %s: run as root or with CAP_SYS_PTRACE",
-				sysroot_display(cli->root, rel, maps, sizeof(maps)));
+		return cli_fail(
+			EXIT_RUNTIME, "permission denied reading %s: %s",
+			ESCAPE_TERMINAL(sysroot_display(cli->root, rel, maps, sizeof(maps))),
+			cli_permission_hint(CAP_SYS_PTRACE));
 	case -EPERM:
 		return cli_fail(EXIT_RUNTIME,
-				"permission denied querying pages of process %d (move_pages): run "
-				"as root or with CAP_SYS_NICE",
-				p->info.pid);
+				"permission denied querying pages of process %d (move_pages): %s",
+				p->info.pid, cli_permission_hint(CAP_SYS_NICE));
+	case -EINVAL:
+		return cli_fail(EXIT_USAGE, "%s",
+				p->message[0] ? p->message : "malformed /proc files");
 	default:
 		return cli_fail(EXIT_RUNTIME, "process %d: %s", p->info.pid, strerror(-p->error));
 	}
+}
+
+/*
+ * Whether the sysroot's /proc is our own live procfs: only then do its pids
+ * name the processes that move_pages() reaches.  Prints why not.
+ */
+static int check_live_proc(struct cli *cli, const char *verb)
+{
+	struct error err = { 0 };
+	struct statfs sfs;
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = sysroot_openat(cli->root, "proc", O_PATH | O_DIRECTORY);
+	int r;
+
+	sysroot_display(cli->root, "proc", path, sizeof(path));
+	if (fd < 0 || fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+		return cli_fail(
+			EXIT_USAGE,
+			"%s: %s is not a mounted procfs: %s queries and moves pages of live "
+			"processes, so it needs the host's /proc (e.g. --sysroot /host with "
+			"/proc mounted there)",
+			verb, ESCAPE_TERMINAL(path), verb);
+	r = sysroot_check_pid_namespace(cli->root, &err);
+	if (r < 0)
+		return cli_fail(EXIT_USAGE, "%s: %s", verb, err.code ? err.message : strerror(-r));
+	return EXIT_OK;
+}
+
+struct sweep_verb_state {
+	struct reporter rep;
+	const struct process_report *single_error; /* never kept past the callback */
+	int single_code;
+	const struct cli *cli;
+	bool single;
+};
+
+/* Print each process; a single --pid that could not be inspected gets its message. */
+static int on_process(const struct process_report *p, const struct process_moves *moves,
+		      void *userdata)
+{
+	struct sweep_verb_state *st = userdata;
+
+	if (st->single && p->error && !(p->error == -ESRCH && p->n_maps)) {
+		st->single_code = explain_pid_error(st->cli, p);
+		return 0;
+	}
+	return report_process(p, moves, &st->rep);
 }
 
 static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
@@ -73,9 +127,8 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 	_cleanup_(topology_freep) struct topology *topo = NULL;
 	_cleanup_free_ pid_t *pids = NULL;
 	struct targets targets = { .kind = TARGET_NONE };
-	struct sweep_options sopts = { .maps_method = cli->maps_method, .migrate = migrate };
+	struct sweep_options sopts = { .migrate = migrate };
 	struct report_options ropts = { .json = cli->json, .migrate = migrate };
-	struct sweep_result res;
 	size_t n = 0;
 	int c, code, r;
 
@@ -132,33 +185,72 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 	if (code != EXIT_OK)
 		return code;
 
+	code = check_live_proc(cli, verb);
+	if (code != EXIT_OK)
+		return code;
+
 	sopts.move_flags = migrate_default_flags();
 	ropts.dry_run = sopts.dry_run;
 	ropts.max_bytes = sopts.max_bytes;
 	ropts.topo = topo;
-	if (targets.kind == TARGET_PID)
+	ropts.single = targets.kind == TARGET_PID;
+	if (ropts.single)
 		ropts.mappings = true;
-	if (migrate && !sopts.dry_run && sopts.move_flags != MPOL_MF_MOVE_ALL && !cli->json)
-		fprintf(stderr, "cxlpolicyctl: note: without CAP_SYS_NICE, pages shared with other "
-				"processes stay put (EACCES)\n");
+	if (migrate && !sopts.dry_run && !cli->json) {
+		switch (migrate_privilege()) {
+		case MOVE_PRIVILEGE_NO_CAP:
+			fprintf(stderr,
+				"cxlpolicyctl: note: without CAP_SYS_NICE, pages shared with "
+				"other processes stay put (EACCES)\n");
+			break;
+		case MOVE_PRIVILEGE_USERNS:
+			fprintf(stderr,
+				"cxlpolicyctl: note: running in a user namespace: move_pages() "
+				"checks CAP_SYS_NICE in the initial namespace, so pages shared "
+				"with "
+				"other processes stay put; run on the host with CAP_SYS_NICE\n");
+			break;
+		case MOVE_PRIVILEGE_ALL:
+			break;
+		}
+	}
 
-	r = sweep_run(cli->root, topo, pids, n, &sopts, &res);
-	if (r < 0)
-		return cli_fail(EXIT_RUNTIME, "%s: %s", verb, strerror(-r));
-	if (targets.kind == TARGET_PID && res.n_procs == 1 && res.procs[0].error &&
-	    !(migrate && res.procs[0].error == -ESRCH && res.procs[0].n_maps)) {
-		code = explain_pid_error(cli, &res.procs[0]);
+	{
+		struct cxlp_ctx ctx = {
+			.root = cli->root,
+			.topo = topo,
+			.maps_method = cli->maps_method,
+			.residency_method = RESIDENCY_AUTO,
+			.live = true,
+		};
+		struct sweep_verb_state st = { .cli = cli, .single = ropts.single };
+		struct sweep_result res;
+
+		if (ropts.single)
+			st.single_code = EXIT_OK;
+		report_begin(&st.rep, &ropts);
+		r = sweep_run(&ctx, pids, n, &sopts, on_process, &st, &res);
+		if (r < 0) {
+			fflush(stdout);
+			return cli_fail(EXIT_RUNTIME, "%s: %s", verb, strerror(-r));
+		}
+		if (ropts.single && st.single_code != EXIT_OK && !cli->json) {
+			sweep_result_clear(&res);
+			return st.single_code;
+		}
+		report_end(&st.rep, &res);
+		if (!ropts.single && res.denied && cli->json)
+			fprintf(stderr,
+				"cxlpolicyctl: %zu processes could not be inspected (first: %d): "
+				"%s\n",
+				res.denied, res.first_denied, cli_permission_hint(CAP_SYS_PTRACE));
+		code = st.single_code;
+		if (code == EXIT_OK && migrate && !sopts.dry_run &&
+		    (sweep_left_pages(&res) || res.denied || res.malformed))
+			code = EXIT_PARTIAL;
 		sweep_result_clear(&res);
 		return code;
 	}
-	report_print(&res, &ropts);
-	if (targets.kind != TARGET_PID && res.denied && cli->json)
-		fprintf(stderr,
-			"cxlpolicyctl: %zu processes could not be inspected (first: %d): run as "
-			"root or with CAP_SYS_PTRACE\n",
-			res.denied, res.first_denied);
-	sweep_result_clear(&res);
-	return EXIT_OK;
 }
 
 int verb_scan(struct cli *cli, int argc, char **argv)

@@ -17,6 +17,14 @@ struct child {
 	uint64_t exec_addr; /* start of its anonymous PROT_EXEC region, 0 if none */
 };
 
+/* In a forked child: keep only stdio and two pipe ends (other children's pipes must see EOF). */
+static inline void close_other_fds(int keep1, int keep2)
+{
+	for (int fd = 3; fd < 1024; fd++)
+		if (fd != keep1 && fd != keep2)
+			close(fd);
+}
+
 /*
  * Fork a child that, when @map_pages > 0, maps @map_pages anonymous
  * read/write/exec pages and writes to the first @touch_pages of them (every
@@ -36,8 +44,7 @@ static inline struct child child_start(size_t map_pages, size_t touch_pages)
 		size_t psz = (size_t)sysconf(_SC_PAGESIZE);
 		char byte;
 
-		close(ready[0]);
-		close(release[1]);
+		close_other_fds(ready[1], release[0]);
 		if (map_pages > 0) {
 			char *mem = mmap(NULL, map_pages * psz, PROT_READ | PROT_WRITE | PROT_EXEC,
 					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -73,6 +80,87 @@ static inline void child_stop(struct child *c)
 	close(c->release_fd);
 	ck_assert_int_eq(waitpid(c->pid, &status, 0), c->pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
+ * A scratch file of @pages pages (in the page cache once written) for
+ * shared-text scenarios; the caller unlinks it.
+ */
+static inline void make_text_file(char *path, size_t size, size_t pages)
+{
+	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
+	char *buf = calloc(pages, psz);
+	int fd;
+
+	ck_assert_ptr_nonnull(buf);
+	snprintf(path, size, "/tmp/cxlpolicy-text-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	memset(buf, 0xc3, pages * psz); /* ret, ret, ... */
+	ck_assert_int_eq(write(fd, buf, pages * psz), (ssize_t)(pages * psz));
+	close(fd);
+	free(buf);
+}
+
+/*
+ * Fork a child that maps @path (@pages pages) PROT_READ|PROT_EXEC,
+ * MAP_PRIVATE, as a loader maps text, and for each page i acts on @touch[i]:
+ * 'r' reads it (faults the shared page-cache page in), 'w' makes it
+ * writable for a moment and writes it (a private copy-on-write copy, as a
+ * breakpoint or a text relocation makes), '.' leaves it alone.  Fault-around
+ * may map neighbours of a read page too: tests read the truth from
+ * numa_maps.  Waits until released; exec_addr is the mapping's address.
+ */
+static inline struct child child_map_file(const char *path, size_t pages, const char *touch)
+{
+	int ready[2], release[2];
+	struct child c = { .release_fd = -1 };
+	uint64_t addr = 0;
+
+	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(release, O_CLOEXEC), 0);
+	c.pid = fork();
+	ck_assert_int_ge(c.pid, 0);
+	if (c.pid == 0) {
+		size_t psz = (size_t)sysconf(_SC_PAGESIZE);
+		volatile char sink = 0;
+		char byte, *mem;
+		int fd;
+
+		close_other_fds(ready[1], release[0]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			_exit(2);
+		mem = mmap(NULL, pages * psz, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+		if (mem == MAP_FAILED)
+			_exit(2);
+		for (size_t i = 0; i < pages && touch[i]; i++) {
+			if (touch[i] == 'r') {
+				sink += mem[i * psz];
+			} else if (touch[i] == 'w') {
+				if (mprotect(mem + i * psz, psz, PROT_READ | PROT_WRITE) < 0)
+					_exit(4);
+				mem[i * psz] = (char)0x90;
+				if (mprotect(mem + i * psz, psz, PROT_READ | PROT_EXEC) < 0)
+					_exit(4);
+			}
+		}
+		(void)sink;
+		addr = (uint64_t)(uintptr_t)mem;
+		if (write(ready[1], &addr, sizeof(addr)) != sizeof(addr))
+			_exit(3);
+		while (read(release[0], &byte, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(ready[1]);
+	close(release[0]);
+	ck_assert_int_eq(read(ready[0], &addr, sizeof(addr)), (ssize_t)sizeof(addr));
+	close(ready[0]);
+	ck_assert(addr != 0);
+	c.exec_addr = addr;
+	c.release_fd = release[1];
+	return c;
 }
 
 /* A pid that existed a moment ago and is now reaped. */

@@ -27,15 +27,20 @@ static void real_close(struct real *r)
 	sysroot_free(r->root);
 }
 
-static void scanner_start(struct scanner *s, const struct real *r, bool dedupe)
+static struct cxlp_ctx real_ctx(const struct real *r)
 {
-	struct scan_options opts = {
+	return (struct cxlp_ctx){
+		.root = r->root,
+		.topo = r->topo,
 		.maps_method = PROCMAPS_AUTO,
-		.dedupe = dedupe,
-		.collect_moves = true,
+		.residency_method = RESIDENCY_AUTO,
+		.live = true,
 	};
+}
 
-	ck_assert_int_eq(scanner_init(s, r->root, r->topo, &opts), 0);
+static void scanner_start(struct scanner *s, const struct cxlp_ctx *ctx, bool dedupe)
+{
+	ck_assert_int_eq(scanner_init(s, ctx, dedupe), 0);
 	ck_assert_uint_eq(s->page_size, (size_t)sysconf(_SC_PAGESIZE));
 }
 
@@ -50,17 +55,34 @@ static void scan_ok(struct scanner *s, pid_t pid, struct process_report *rep)
 	ck_assert_uint_eq(rep->totals.mappings, rep->n_maps);
 }
 
-/* The text mapping of the C library (its r-xp segment). */
-static const struct mapping_report *find_libc(const struct process_report *rep)
+/* Settle every shared page the process has, as a sweep does after acting. */
+static void settle_all(struct scanner *s, const struct process_report *rep)
 {
-	for (size_t i = 0; i < rep->n_maps; i++) {
-		const char *base = strrchr(rep->maps[i].vma.name, '/');
+	for (size_t i = 0; i < rep->n_pages; i++) {
+		struct page_info info = { .state = PAGE_SETTLED, .node = rep->pages[i].node };
 
-		if (base && strncmp(base, "/libc.so", 8) == 0 && vma_is_file(&rep->maps[i].vma))
-			return &rep->maps[i];
+		ck_assert_int_eq(scanner_record(s, rep, i, 1, &info), 0);
 	}
-	ck_abort_msg("no libc text mapping among %zu", rep->n_maps);
-	return NULL;
+}
+
+static size_t sum_nodes(const struct mapping_report *m)
+{
+	size_t sum = 0;
+
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		if (i > 0)
+			ck_assert_int_lt(m->nodes[i - 1].node, m->nodes[i].node);
+		sum += m->nodes[i].pages;
+	}
+	return sum;
+}
+
+static char *numa_maps_of(pid_t pid)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "proc/%d/numa_maps", (int)pid);
+	return slurp(rel);
 }
 
 static const struct mapping_report *find_at(const struct process_report *rep, uint64_t start)
@@ -74,6 +96,7 @@ static const struct mapping_report *find_at(const struct process_report *rep, ui
 START_TEST(test_self_matches_numa_maps)
 {
 	struct real real = real_open();
+	struct cxlp_ctx ctx = real_ctx(&real);
 	struct scanner s;
 	struct process_report rep;
 	_cleanup_free_ char *before = NULL, *after = NULL;
@@ -81,29 +104,26 @@ START_TEST(test_self_matches_numa_maps)
 	size_t sum = 0, checked = 0, nonzero = 0;
 	bool found_self = false;
 
-	/* this host has one node: everything resident is on node 0 */
-	ck_assert_int_eq(real.topo->max_node, 0);
-	ck_assert(idset_empty(&real.topo->cxl));
-	scanner_start(&s, &real, false);
-
+	scanner_start(&s, &ctx, false);
 	before = slurp("proc/self/numa_maps");
 	scan_ok(&s, getpid(), &rep);
 	after = slurp("proc/self/numa_maps");
 
-	ck_assert(rep.used_procmap_query);
 	ck_assert_uint_gt(rep.n_maps, 0);
 	for (size_t i = 0; i < rep.n_maps; i++) {
 		const struct mapping_report *m = &rep.maps[i];
+		size_t on_cxl = 0;
 		long lo, hi;
 
 		ck_assert(vma_is_exec(&m->vma));
-		ck_assert_uint_eq(m->pages, (m->vma.end - m->vma.start) / s.page_size);
+		ck_assert_uint_eq(m->pages, (m->vma.end - m->vma.start) / m->page_size);
 		ck_assert_uint_le(m->resident, m->pages);
-		ck_assert_uint_eq(m->node_pages[0], m->resident);
-		ck_assert_uint_eq(m->cxl_pages, 0);
+		ck_assert_uint_eq(sum_nodes(m), m->resident);
+		for (size_t k = 0; k < m->n_nodes; k++)
+			if (topology_is_cxl(real.topo, m->nodes[k].node))
+				on_cxl += m->nodes[k].pages;
+		ck_assert_uint_eq(m->cxl_pages, on_cxl);
 		ck_assert_uint_eq(m->deduplicated, 0); /* dedupe off */
-		ck_assert(!m->straddle);
-		ck_assert_uint_eq(m->tier_boundaries, 0);
 		sum += m->resident;
 		if (m->vma.start <= here && here < m->vma.end) {
 			found_self = true;
@@ -127,8 +147,7 @@ START_TEST(test_self_matches_numa_maps)
 	ck_assert_uint_ge(nonzero, 1); /* the numa_maps comparison is not vacuous */
 	ck_assert_uint_eq(rep.totals.resident, sum);
 	ck_assert_uint_gt(rep.totals.resident, 0);
-	ck_assert_uint_eq(rep.totals.cxl_pages, 0);
-	ck_assert_uint_eq(rep.n_moves, 0); /* nothing on CXL */
+	ck_assert_uint_eq(rep.n_pages, sum);
 
 	process_report_clear(&rep);
 	ck_assert_ptr_null(rep.maps);
@@ -141,26 +160,27 @@ START_TEST(test_child_anon_exec)
 {
 	enum { MAP = 16, TOUCH = 5 };
 	struct real real = real_open();
+	struct cxlp_ctx ctx = real_ctx(&real);
 	struct child c = child_start(MAP, TOUCH);
 	struct scanner s;
 	struct process_report rep;
 	const struct mapping_report *m;
 
-	scanner_start(&s, &real, true);
+	scanner_start(&s, &ctx, true);
 	scan_ok(&s, c.pid, &rep);
 	m = find_at(&rep, c.exec_addr);
 	ck_assert_msg(m != NULL, "no mapping at %" PRIx64, c.exec_addr);
 	ck_assert_uint_eq(m->vma.end - m->vma.start, MAP * s.page_size);
 	ck_assert_str_eq(m->vma.perms, "rwxp");
 	ck_assert_str_eq(m->vma.name, "");
-	ck_assert_uint_eq(m->vma.inode, 0);
 	ck_assert(!vma_is_file(&m->vma));
 	ck_assert(!m->special);
 	ck_assert_uint_eq(m->pages, MAP);
 	ck_assert_uint_eq(m->resident, TOUCH);
-	ck_assert_uint_eq(m->node_pages[0], TOUCH);
+	ck_assert_uint_eq(sum_nodes(m), TOUCH);
 	ck_assert_uint_eq(m->deduplicated, 0); /* anonymous memory is never shared page cache */
-	ck_assert_uint_eq(m->cxl_pages, 0);
+	ck_assert_uint_eq(m->private_copies, 0); /* not a file mapping */
+	settle_all(&s, &rep);
 	process_report_clear(&rep);
 
 	/* the same region again with the same scanner: still counted (not page cache) */
@@ -168,6 +188,7 @@ START_TEST(test_child_anon_exec)
 	m = find_at(&rep, c.exec_addr);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_uint_eq(m->resident, TOUCH);
+	ck_assert_uint_eq(m->deduplicated, 0);
 	process_report_clear(&rep);
 
 	scanner_done(&s);
@@ -176,65 +197,149 @@ START_TEST(test_child_anon_exec)
 }
 END_TEST
 
-START_TEST(test_dedupe_parent_child)
+/*
+ * Issue 7 item 1: a shared file range is only deduplicated where the earlier
+ * process really had it resident.  A faulted one page (plus fault-around),
+ * B faulted all 64: whichever is scanned first, B sees all 64 resident and
+ * only A's pages as deduplicated.
+ */
+START_TEST(test_dedupe_only_what_was_resident)
 {
+	enum { PAGES = 64 };
 	struct real real = real_open();
-	struct child c = child_start(0, 0);
+	struct cxlp_ctx ctx = real_ctx(&real);
+	char path[64], all[PAGES + 1];
+	struct child a, b;
 	struct scanner s;
-	struct process_report first, second, again;
-	const struct mapping_report *libc1, *libc2;
+	struct process_report ra, rb;
+	const struct mapping_report *ma, *mb;
+	_cleanup_free_ char *numa_a = NULL;
+	long a_mapped;
 
-	scanner_start(&s, &real, true);
-	scan_ok(&s, getpid(), &first);
-	scan_ok(&s, c.pid, &second);
+	memset(all, 'r', PAGES);
+	all[PAGES] = '\0';
+	make_text_file(path, sizeof(path), PAGES);
+	a = child_map_file(path, PAGES, "r");
+	b = child_map_file(path, PAGES, all);
+	numa_a = numa_maps_of(a.pid);
+	a_mapped = numa_maps_pages(numa_a, a.exec_addr);
+	ck_assert_int_ge(a_mapped, 1);
+	ck_assert_int_lt(a_mapped, PAGES); /* fault-around maps 16 pages at most */
 
-	/* first mapper counts libc's text, the second sees it as already counted */
-	libc1 = find_libc(&first);
-	libc2 = find_libc(&second);
-	ck_assert_uint_eq(libc1->vma.inode, libc2->vma.inode);
-	ck_assert_uint_eq(libc1->deduplicated, 0);
-	ck_assert_uint_gt(libc1->resident, 0);
-	ck_assert_uint_eq(libc2->deduplicated, libc2->pages);
-	ck_assert_uint_gt(libc2->deduplicated, 0);
-	ck_assert_uint_eq(libc2->resident, 0);
-	ck_assert_uint_gt(second.totals.deduplicated, 0);
-	ck_assert_uint_eq(first.totals.deduplicated, 0);
-	/* the child is a fork: all its file text was seen through the parent */
-	for (size_t i = 0; i < second.n_maps; i++)
-		if (vma_is_file(&second.maps[i].vma))
-			ck_assert_uint_eq(second.maps[i].deduplicated, second.maps[i].pages);
-
-	/* a fresh scanner counts it again */
-	scanner_done(&s);
-	scanner_start(&s, &real, true);
-	scan_ok(&s, c.pid, &again);
-	ck_assert_uint_eq(find_libc(&again)->deduplicated, 0);
-	ck_assert_uint_gt(find_libc(&again)->resident, 0);
-	ck_assert_uint_eq(again.totals.deduplicated, 0);
-
-	process_report_clear(&first);
-	process_report_clear(&second);
-	process_report_clear(&again);
-	scanner_done(&s);
-	child_stop(&c);
+	for (int order = 0; order < 2; order++) {
+		scanner_start(&s, &ctx, true);
+		if (order == 0) {
+			scan_ok(&s, a.pid, &ra);
+			settle_all(&s, &ra);
+			scan_ok(&s, b.pid, &rb);
+		} else {
+			scan_ok(&s, b.pid, &rb);
+			settle_all(&s, &rb);
+			scan_ok(&s, a.pid, &ra);
+		}
+		ma = find_at(&ra, a.exec_addr);
+		mb = find_at(&rb, b.exec_addr);
+		ck_assert_ptr_nonnull(ma);
+		ck_assert_ptr_nonnull(mb);
+		ck_assert_uint_eq(ma->resident, (size_t)a_mapped);
+		ck_assert_uint_eq(mb->resident, PAGES);
+		if (order == 0) {
+			ck_assert_uint_eq(ma->deduplicated, 0);
+			ck_assert_uint_eq(mb->deduplicated, (size_t)a_mapped);
+		} else {
+			ck_assert_uint_eq(mb->deduplicated, 0);
+			ck_assert_uint_eq(ma->deduplicated, (size_t)a_mapped);
+		}
+		ck_assert_uint_eq(sum_nodes(ma), ma->resident);
+		ck_assert_uint_eq(sum_nodes(mb), mb->resident);
+		process_report_clear(&ra);
+		process_report_clear(&rb);
+		scanner_done(&s);
+	}
+	child_stop(&a);
+	child_stop(&b);
+	unlink(path);
 	real_close(&real);
 }
 END_TEST
 
-START_TEST(test_no_dedupe_counts_twice)
+/*
+ * Issue 7 item 3: a private copy-on-write copy of a text page is its own
+ * page, never taken for the shared page another process settled.
+ */
+START_TEST(test_cow_copy_is_private)
+{
+	enum { PAGES = 32, COW = 5 };
+	struct real real = real_open();
+	struct cxlp_ctx ctx = real_ctx(&real);
+	char path[64], all[PAGES + 1], cow[PAGES + 1];
+	struct child b, c;
+	struct scanner s;
+	struct process_report rb, rc;
+	size_t resident = 0, dedup = 0, copies = 0;
+
+	memset(all, 'r', PAGES);
+	all[PAGES] = '\0';
+	memcpy(cow, all, sizeof(cow));
+	cow[COW] = 'w';
+	make_text_file(path, sizeof(path), PAGES);
+	b = child_map_file(path, PAGES, all);
+	c = child_map_file(path, PAGES, cow);
+
+	scanner_start(&s, &ctx, true);
+	scan_ok(&s, b.pid, &rb);
+	settle_all(&s, &rb);
+	scan_ok(&s, c.pid, &rc);
+	/* the COW page may have split the mapping: add up the file's mappings */
+	for (size_t i = 0; i < rc.n_maps; i++) {
+		const struct mapping_report *m = &rc.maps[i];
+
+		if (m->vma.start < c.exec_addr || m->vma.start >= c.exec_addr + PAGES * s.page_size)
+			continue;
+		resident += m->resident;
+		dedup += m->deduplicated;
+		copies += m->private_copies;
+	}
+	ck_assert_uint_eq(resident, PAGES);
+	ck_assert_uint_eq(copies, 1);
+	ck_assert_uint_eq(dedup, PAGES - 1); /* every page but the private copy */
+	for (size_t i = 0; i < rc.n_pages; i++)
+		if (rc.pages[i].addr == c.exec_addr + COW * s.page_size) {
+			ck_assert_uint_eq(rc.pages[i].file_page, PAGE_REF_PRIVATE);
+			ck_assert(!rc.pages[i].deduplicated);
+		}
+	process_report_clear(&rb);
+	process_report_clear(&rc);
+	scanner_done(&s);
+	child_stop(&b);
+	child_stop(&c);
+	unlink(path);
+	real_close(&real);
+}
+END_TEST
+
+/*
+ * Issue 7 item 11: a huge executable mapping with two written pages costs
+ * what is resident: two pages are found, none of the rest is asked about.
+ */
+START_TEST(test_huge_sparse_mapping)
 {
 	struct real real = real_open();
-	struct child c = child_start(0, 0);
+	struct cxlp_ctx ctx = real_ctx(&real);
+	const size_t pages = (8ULL << 30) / (size_t)sysconf(_SC_PAGESIZE);
+	struct child c = child_start(pages, 2);
 	struct scanner s;
-	struct process_report first, second;
+	struct process_report rep;
+	const struct mapping_report *m;
 
-	scanner_start(&s, &real, false);
-	scan_ok(&s, getpid(), &first);
-	scan_ok(&s, c.pid, &second);
-	ck_assert_uint_eq(second.totals.deduplicated, 0);
-	ck_assert_uint_gt(find_libc(&second)->resident, 0);
-	process_report_clear(&first);
-	process_report_clear(&second);
+	scanner_start(&s, &ctx, true);
+	scan_ok(&s, c.pid, &rep);
+	m = find_at(&rep, c.exec_addr);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->pages, pages);
+	ck_assert_uint_eq(m->resident, 2);
+	ck_assert_uint_eq(rep.n_pages, rep.totals.resident);
+	process_report_clear(&rep);
 	scanner_done(&s);
 	child_stop(&c);
 	real_close(&real);
@@ -248,7 +353,9 @@ START_TEST(test_vanished)
 	struct process_report rep;
 	pid_t gone = dead_pid();
 
-	scanner_start(&s, &real, true);
+	struct cxlp_ctx ctx = real_ctx(&real);
+
+	scanner_start(&s, &ctx, true);
 	ck_assert_int_eq(scanner_scan_process(&s, gone, &rep), -ESRCH);
 	ck_assert_int_eq(rep.error, -ESRCH);
 	ck_assert_int_eq(rep.info.pid, gone);
@@ -262,12 +369,24 @@ END_TEST
 
 START_TEST(test_totals_add)
 {
-	struct scan_totals a = { .processes = 1, .mappings = 2, .pages = 3, .resident = 4,
-				 .deduplicated = 5, .cxl_pages = 6, .unmovable_cxl_pages = 9,
-				 .straddling = 7, .tier_boundaries = 8 };
-	struct scan_totals b = { .processes = 10, .mappings = 20, .pages = 30, .resident = 40,
-				 .deduplicated = 50, .cxl_pages = 60, .unmovable_cxl_pages = 90,
-				 .straddling = 70, .tier_boundaries = 80 };
+	struct scan_totals a = { .processes = 1,
+				 .mappings = 2,
+				 .pages = 3,
+				 .resident = 4,
+				 .deduplicated = 5,
+				 .cxl_pages = 6,
+				 .unmovable_cxl_pages = 9,
+				 .straddling = 7,
+				 .tier_boundaries = 8 };
+	struct scan_totals b = { .processes = 10,
+				 .mappings = 20,
+				 .pages = 30,
+				 .resident = 40,
+				 .deduplicated = 50,
+				 .cxl_pages = 60,
+				 .unmovable_cxl_pages = 90,
+				 .straddling = 70,
+				 .tier_boundaries = 80 };
 
 	scan_totals_add(&a, &b);
 	ck_assert_uint_eq(a.processes, 11);
@@ -290,8 +409,9 @@ static Suite *scan_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_self_matches_numa_maps);
 	tcase_add_test(tc, test_child_anon_exec);
-	tcase_add_test(tc, test_dedupe_parent_child);
-	tcase_add_test(tc, test_no_dedupe_counts_twice);
+	tcase_add_test(tc, test_dedupe_only_what_was_resident);
+	tcase_add_test(tc, test_cow_copy_is_private);
+	tcase_add_test(tc, test_huge_sparse_mapping);
 	tcase_add_test(tc, test_vanished);
 	tcase_add_test(tc, test_totals_add);
 	suite_add_tcase(s, tc);
