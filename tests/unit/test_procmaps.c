@@ -704,5 +704,6 @@ int main(void)
 		printf("SKIP test_read_self_query_matches_text (query half): no PROCMAP_QUERY on "
 		       "this kernel (%s); the text half runs\n",
 		       strerror(-r));
+	fflush(stdout); /* before Check forks: else each child repeats it */
 	return run_suite(procmaps_suite());
 }
