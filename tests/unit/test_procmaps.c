@@ -363,7 +363,6 @@ static const struct {
 	{ "9000-9000 r-xp 00000000 08:01 6", "START equals END" },
 	{ "10000000000000000-10000000000000001 r-xp 0 08:01 6", "overflows" },
 	{ "9000-a000 r-xp 0 08:01 99999999999999999999", "INODE overflows" },
-	{ "8800-a000 r-xp 00000000 08:01 6", "ascend" }, /* overlaps line 6 */
 	{ "9000-a000 r-Xp 00000000 08:01 6", "PERMS" },
 	{ "9000-a000 r-xp 00000000 0801 6", "MAJOR:MINOR" },
 	{ "hello \x1b[31m\"world\"", "hex" },
