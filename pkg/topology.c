@@ -321,11 +321,10 @@ void topology_dax_cxl_region(const char *link_target, char *ret_region, size_t s
 	while ((p = strstr(p, "/region"))) {
 		const char *start = p + 1;
 		size_t len = strcspn(start, "/");
-		int id;
-		char tail = 0;
 
-		if (sscanf(start, "region%d%c", &id, &tail) >= 1 && len < size &&
-		    (tail == '/' || start[len] == '\0')) {
+		/* a whole path component "region<digits>" (not "region-1", "region 5") */
+		if (len > 6 && len < size &&
+		    span_digits(start + 6, start + len, 10) == start + len) {
 			memcpy(ret_region, start, len);
 			ret_region[len] = '\0';
 			return;

@@ -326,6 +326,13 @@ START_TEST(test_dax_cxl_region)
 	topology_dax_cxl_region("../../devices/platform/ACPI0017:00/root0/dax9.0", region,
 				sizeof(region));
 	ck_assert_str_eq(region, "cxl");
+	/* signs and blanks are no region number (old: sscanf("%d") took them) */
+	topology_dax_cxl_region("/devices/platform/ACPI0017:00/root0/decoder0.0/region-1/dax0.0",
+				region, sizeof(region));
+	ck_assert_str_eq(region, "cxl");
+	topology_dax_cxl_region("/devices/platform/ACPI0017:00/root0/decoder0.0/region 5/dax0.0",
+				region, sizeof(region));
+	ck_assert_str_eq(region, "cxl");
 	/* "/regionX" is no region; "dax_region0" is not "/region0" */
 	topology_dax_cxl_region(
 		"/devices/platform/ACPI0017:00/root0/decoder0.0/regionX/dax_region0", region,
