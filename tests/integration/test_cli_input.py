@@ -105,13 +105,18 @@ class Sleeper:
 
     def __enter__(self):
         self.p = subprocess.Popen(list(self.argv), **self.kw)
+        # Ready when exec is done (its maps name @ready) and it sleeps: the dynamic loader
+        # maps libraries without sleeping, so no mapping changes after that.
         for _ in range(500):
             with open(f"/proc/{self.p.pid}/maps", "rb") as f:
-                if self.ready in f.read():
-                    break
+                maps = f.read()
+            with open(f"/proc/{self.p.pid}/stat", "rb") as f:
+                state = f.read().rsplit(b")", 1)[1].split()[0]
+            if self.ready in maps and state == b"S":
+                break
             time.sleep(0.01)
         else:
-            raise AssertionError(f"child {self.argv} never mapped {self.ready!r}")
+            raise AssertionError(f"child {self.argv} never mapped {self.ready!r} and slept")
         return self.p.pid
 
     def __exit__(self, *exc):
