@@ -55,13 +55,13 @@ int idset_next(const struct idset *set, int from)
 	return -1;
 }
 
-static int parse_id(const char **p, int *ret)
+static int parse_id(const char **p, const char *end, int *ret)
 {
 	long v = 0;
 
-	if (!isdigit((unsigned char)**p))
+	if (*p >= end || !isdigit((unsigned char)**p))
 		return -EINVAL;
-	while (isdigit((unsigned char)**p)) {
+	while (*p < end && isdigit((unsigned char)**p)) {
 		v = v * 10 + (**p - '0');
 		if (v >= IDSET_MAX)
 			return -ERANGE;
@@ -71,46 +71,59 @@ static int parse_id(const char **p, int *ret)
 	return 0;
 }
 
-int idset_parse(const char *text, struct idset *ret)
+static bool is_space_at(const char *p, const char *end)
 {
+	return p < end && isspace((unsigned char)*p);
+}
+
+int idset_parse_buf(const char *buf, size_t len, struct idset *ret)
+{
+	const char *p = buf, *end = buf + len;
 	struct idset set;
-	const char *p = text;
 	int r;
 
+	if (memchr(buf, '\0', len))
+		return -EINVAL;
 	idset_clear(&set);
-	while (isspace((unsigned char)*p))
+	while (is_space_at(p, end))
 		p++;
-	while (*p && !isspace((unsigned char)*p)) {
+	while (p < end && !isspace((unsigned char)*p)) {
 		int lo, hi;
 
-		r = parse_id(&p, &lo);
+		r = parse_id(&p, end, &lo);
 		if (r < 0)
 			return r;
 		hi = lo;
-		if (*p == '-') {
+		if (p < end && *p == '-') {
 			p++;
-			r = parse_id(&p, &hi);
+			r = parse_id(&p, end, &hi);
 			if (r < 0)
 				return r;
 			if (hi < lo)
 				return -EINVAL;
 		}
+		/* bounded: hi < IDSET_MAX */
 		for (int id = lo; id <= hi; id++)
 			idset_add(&set, id);
-		if (*p == ',') {
+		if (p < end && *p == ',') {
 			p++;
-			if (!isdigit((unsigned char)*p))
+			if (p >= end || !isdigit((unsigned char)*p))
 				return -EINVAL;
-		} else if (*p && !isspace((unsigned char)*p)) {
+		} else if (p < end && !isspace((unsigned char)*p)) {
 			return -EINVAL;
 		}
 	}
-	while (isspace((unsigned char)*p))
+	while (is_space_at(p, end))
 		p++;
-	if (*p)
+	if (p < end)
 		return -EINVAL;
 	*ret = set;
 	return 0;
+}
+
+int idset_parse(const char *text, struct idset *ret)
+{
+	return idset_parse_buf(text, strlen(text), ret);
 }
 
 const char *idset_format(const struct idset *set, char *buf, size_t size)

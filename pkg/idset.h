@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Sets of small ids (NUMA nodes, CPUs) and the kernel's list syntax for them:
- * "0-3,8,10-11".  Parsing is strict: reversed ranges, dangling dashes and
- * trailing garbage are -EINVAL, ids beyond IDSET_MAX are -ERANGE.
+ * "0-3,8,10-11".  Parsing is strict: reversed ranges, dangling dashes,
+ * signs, embedded NUL bytes and trailing garbage are -EINVAL, ids beyond
+ * IDSET_MAX are -ERANGE.
+ *
+ * Memory: a set is a fixed 1 KiB bitmap (IDSET_MAX bits), never allocated,
+ * so no input can make a parse allocate ("0-4294967295" is -ERANGE after at
+ * most 11 digits, and a range sets at most IDSET_MAX bits).  IDSET_MAX is
+ * sized for CPU ids (x86 CONFIG_NR_CPUS goes to 8192); NUMA node ids are
+ * bounded tighter by the topology (TOPOLOGY_MAX_NODES).
  */
 #pragma once
 
@@ -29,5 +36,10 @@ int idset_next(const struct idset *set, int from);
 
 /* Parse a list such as "0-3,8"; surrounding white space is ignored. */
 int idset_parse(const char *text, struct idset *ret);
+/*
+ * The same on a buffer of @len bytes that need not be NUL-terminated (a file
+ * read whole): a NUL byte inside it is -EINVAL, so "0-1\0garbage" is not "0-1".
+ */
+int idset_parse_buf(const char *buf, size_t len, struct idset *ret);
 /* Format as "0-3,8" ("" when empty) into @buf; returns @buf. */
 const char *idset_format(const struct idset *set, char *buf, size_t size);

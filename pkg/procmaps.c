@@ -267,7 +267,6 @@ int procmaps_parse_text(const char *text, size_t len, bool exec_only, const char
 			struct vma_list *ret, struct error *err)
 {
 	const char *p = text, *end = text + len;
-	uint64_t prev_end = 0;
 	size_t lineno = 0;
 
 	if (!filename)
@@ -282,11 +281,6 @@ int procmaps_parse_text(const char *text, size_t len, bool exec_only, const char
 
 		lineno++;
 		r = parse_line(p, line_len, &v, &why);
-		if (r == 0 && v.start < prev_end) {
-			free(v.name);
-			why = "VMAs must ascend without overlapping";
-			r = -EINVAL;
-		}
 		if (r == -EINVAL)
 			return error_set(err, r,
 					 "%s: line %zu: expected \"" MAPS_LINE_FORMAT
@@ -295,7 +289,6 @@ int procmaps_parse_text(const char *text, size_t len, bool exec_only, const char
 					 quote_line(p, line_len, shown, sizeof(shown)), why);
 		if (r < 0)
 			return r;
-		prev_end = v.end;
 		if ((exec_only && !vma_is_exec(&v)) || strcmp(v.name, "[vsyscall]") == 0) {
 			free(v.name);
 		} else if ((r = vma_list_push(ret, &v)) < 0) {

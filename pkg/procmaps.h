@@ -63,7 +63,9 @@ int procmaps_parse_line(const char *line, struct vma *ret);
 /*
  * Parse a whole maps text of @len bytes (a NUL byte inside is malformed, not
  * the end), keeping executable VMAs only when @exec_only; [vsyscall] is
- * dropped.  Lines must ascend without overlapping.  Linear in @len.  On a
+ * dropped.  Order is not checked: a live process that remaps while its maps
+ * are read across several read() calls can show overlapping lines.  Linear
+ * in @len.  On a
  * malformed line: -EINVAL and, in @err (may be NULL), "<filename>: line N:
  * expected \"START-END PERMS OFFSET DEV INODE [PATH]\", got \"...\" (why)".
  * @filename (NULL: "maps") is for the message only.  VMAs are appended to

@@ -291,8 +291,9 @@ int residency_ranges_append(struct residency *r, uint64_t start, uint64_t end,
 	k = r->method == RESIDENCY_SCAN ? ranges_scan(r, start, end, list)
 					: ranges_pagemap(r, start, end, list);
 	/*
-	 * PAGEMAP_SCAN walks an exited process's mm as empty; reading one
-	 * entry tells "nothing resident" from "gone" (0 bytes: no mm).
+	 * Nothing found: make sure that is not because the process is gone.
+	 * 6.18 fails PAGEMAP_SCAN with ESRCH then; should a kernel walk the
+	 * dead mm as empty instead, reading one entry tells (0 bytes: no mm).
 	 */
 	if (k == 0 && r->method == RESIDENCY_SCAN && list->n == mark.n &&
 	    (!list->n || list->items[list->n - 1].end == mark.last_end))

@@ -272,9 +272,9 @@ static int check_regular(int fd)
 	return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 }
 
-int sysroot_open_file(const struct sysroot *root, const char *relpath)
+/* A regular file, opened O_NONBLOCK so that a FIFO does not wait for a writer. */
+static int open_regular_nonblock(const struct sysroot *root, const char *relpath)
 {
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
 	_cleanup_close_ int fd = sysroot_openat(root, relpath, O_RDONLY | O_NONBLOCK | O_NOCTTY);
 	int r;
 
@@ -283,7 +283,16 @@ int sysroot_open_file(const struct sysroot *root, const char *relpath)
 	r = check_regular(fd);
 	if (r < 0)
 		return r;
-	if (fcntl(fd, F_SETFL, 0) < 0)
+	return TAKE_FD(fd);
+}
+
+int sysroot_open_file(const struct sysroot *root, const char *relpath)
+{
+	_cleanup_close_ int fd = open_regular_nonblock(root, relpath);
+
+	if (fd < 0)
+		return fd;
+	if (fcntl(fd, F_SETFL, 0) < 0) /* back to blocking mode for the caller */
 		return negative_errno();
 	return TAKE_FD(fd);
 }
@@ -316,14 +325,12 @@ bool sysroot_exists(const struct sysroot *root, const char *relpath)
 	return true;
 }
 
-int read_fd_capped(int fd, size_t max_size, char **ret_buf, size_t *ret_len)
+/* read_fd_capped() on a descriptor known to be a regular file */
+static int read_capped(int fd, size_t max_size, char **ret_buf, size_t *ret_len)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 0, limit;
-	int r = check_regular(fd);
 
-	if (r < 0)
-		return r;
 	/* the buffer never needs more than the cap, one byte to see it exceeded, the NUL */
 	limit = MIN(max_size, SIZE_MAX / 4) + 2;
 	for (;;) {
@@ -357,6 +364,15 @@ int read_fd_capped(int fd, size_t max_size, char **ret_buf, size_t *ret_len)
 	return 0;
 }
 
+int read_fd_capped(int fd, size_t max_size, char **ret_buf, size_t *ret_len)
+{
+	int r = check_regular(fd);
+
+	if (r < 0)
+		return r;
+	return read_capped(fd, max_size, ret_buf, ret_len);
+}
+
 int read_fd_fully(int fd, char **ret_buf, size_t *ret_len)
 {
 	return read_fd_capped(fd, SYSROOT_MAX_FILE_SIZE_DEFAULT, ret_buf, ret_len);
@@ -365,11 +381,12 @@ int read_fd_fully(int fd, char **ret_buf, size_t *ret_len)
 int sysroot_read_file(const struct sysroot *root, const char *relpath, char **ret_buf,
 		      size_t *ret_len)
 {
-	_cleanup_close_ int fd = sysroot_open_file(root, relpath);
+	/* O_NONBLOCK does not change reads of a regular file: no need to clear it */
+	_cleanup_close_ int fd = open_regular_nonblock(root, relpath);
 
 	if (fd < 0)
 		return fd;
-	return read_fd_capped(fd, root->max_file_size, ret_buf, ret_len);
+	return read_capped(fd, root->max_file_size, ret_buf, ret_len);
 }
 
 int sysroot_read_line(const struct sysroot *root, const char *relpath, char **ret_line)

@@ -105,7 +105,7 @@ static const struct verb *find_verb(const char *name)
 	return NULL;
 }
 
-/* @arg is "--name" (ret *eq NULL) or "--name=value" of one of @verb's value options. */
+/* @arg is "--name" (@with_eq false) or "--name=value" (true) of one of @verb's value options. */
 static bool is_value_option(const struct verb *verb, const char *arg, bool with_eq)
 {
 	for (const char *const *o = verb->value_options; o && *o; o++) {
@@ -194,7 +194,8 @@ static int take_global(struct cli *cli, int argc, char **argv, int *i, bool *tak
 
 /*
  * Split argv into the global options (applied to @cli) and the verb's own
- * arguments (*ret_verb_argv, argv[0] the verb's name, NULL ended).
+ * arguments (@verb_argv, room for @argc + 1 entries: [0] is the verb's name,
+ * NULL ended, *@ret_verb_argc of them).  EXIT_DONE after --help/--version.
  */
 static int parse_command_line(struct cli *cli, int argc, char **argv, const struct verb **ret_verb,
 			      char **verb_argv, int *ret_verb_argc)

@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # Host integration tests: the real CLI against this machine's /proc and /sys.
-set -euo pipefail
+# Runs every suite (each prints its own closing line) and fails if any failed.
+set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-exec python3 "$here/test_cli.py" "$@"
+status=0
+python3 "$here/test_cli.py" "$@" || status=1
+python3 "$here/test_cli_input.py" "$@" || status=1
+exit "$status"

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Run the unit test binaries given as arguments (Check suites), each with
 # CK_FORK=yes so a crash fails one test, not the suite.  Prints every
-# binary's output and ends with "unit: N passed, N failed".  Exit status 1
-# when any binary fails or its output has no Check summary line.
+# binary's output and ends with "unit: N passed, N failed, N skipped".  A
+# suite that cannot run a check here prints "SKIP <name>: <why>" and does not
+# register it, so a skip never counts as passed; the SKIP lines are counted
+# and repeated at the end.  Exit status 1 when any binary fails or its output
+# has no Check summary line.
 set -u
 
 passed=0
 failed=0
+skipped=0
+skip_lines=""
 status=0
 
 if [ "$#" -eq 0 ]; then
@@ -20,6 +25,11 @@ for bin in "$@"; do
 	out=$(CK_FORK=yes "$bin" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
+	skips=$(printf '%s\n' "$out" | grep '^SKIP ' || true)
+	if [ -n "$skips" ]; then
+		skipped=$((skipped + $(printf '%s\n' "$skips" | wc -l)))
+		skip_lines+=$(printf '%s\n' "$skips" | sed "s|^|$name: |")$'\n'
+	fi
 	# "100%: Checks: 12, Failures: 0, Errors: 0"
 	summary=$(printf '%s\n' "$out" | sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p')
 	if [ -z "$summary" ]; then
@@ -44,5 +54,8 @@ for bin in "$@"; do
 	fi
 done
 
-echo "unit: $passed passed, $failed failed"
+if [ -n "$skip_lines" ]; then
+	printf 'skipped checks:\n%s' "$skip_lines"
+fi
+echo "unit: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

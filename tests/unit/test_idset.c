@@ -72,8 +72,9 @@ START_TEST(test_parse_whitespace_and_empty)
 END_TEST
 
 static const char *const invalid[] = {
-	"1-0", "0-",	"1,,2", "1,",	 ",1",	  "0-3x", "0-3,8 x", "0 1", "a",
-	"-1",  "1-2-3", "0--1", "zzz\n", "1-0\n", "0-\n", "0x1",     "1;2", "\t,",
+	"1-0", "0-",	"1,,2", "1,",	 ",1",	  "0-3x",  "0-3,8 x", "0 1", "a",
+	"-1",  "1-2-3", "0--1", "zzz\n", "1-0\n", "0-\n",  "0x1",     "1;2", "\t,",
+	"+1",  "1-+2",	"1 ,2", "1, 2",	 "1 -2",  "0-1 x", "1\n2",
 };
 
 START_TEST(test_parse_invalid)
@@ -172,6 +173,70 @@ START_TEST(test_format_truncates)
 }
 END_TEST
 
+/* Item 15: a NUL byte inside a buffer read whole is an error, not the end of the list. */
+START_TEST(test_parse_buf_nul)
+{
+	static const struct {
+		const char *buf;
+		size_t len;
+	} bad[] = {
+		{ "0-1\0garbage", 11 },
+		{ "0-1\0", 4 },
+		{ "\0", 1 },
+		{ "0\0\n", 3 },
+		{ "0,\0"
+		  "1",
+		  4 },
+		{ "\n\0", 2 },
+	};
+	struct idset set;
+
+	idset_clear(&set);
+	idset_add(&set, 42);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(idset_parse_buf(bad[i].buf, bad[i].len, &set) == -EINVAL,
+			      "case %zu must be -EINVAL", i);
+	ck_assert_uint_eq(idset_count(&set), 1); /* untouched */
+	ck_assert(idset_has(&set, 42));
+
+	/* the buffer need not be NUL-terminated: only @len bytes are looked at */
+	ck_assert_int_eq(idset_parse_buf("0-1,5garbage", 5, &set), 0);
+	ck_assert_str_eq(fmt(&set), "0-1,5");
+	ck_assert_int_eq(idset_parse_buf("0-12", 3, &set), 0);
+	ck_assert_str_eq(fmt(&set), "0-1");
+	ck_assert_int_eq(idset_parse_buf("7-", 1, &set), 0);
+	ck_assert_str_eq(fmt(&set), "7");
+	ck_assert_int_eq(idset_parse_buf("0-", 2, &set), -EINVAL); /* dangling at the end */
+	ck_assert_int_eq(idset_parse_buf("1,", 2, &set), -EINVAL);
+	ck_assert_int_eq(idset_parse_buf("", 0, &set), 0);
+	ck_assert(idset_empty(&set));
+	ck_assert_int_eq(idset_parse_buf("3\n", 2, &set), 0);
+	ck_assert_str_eq(fmt(&set), "3");
+}
+END_TEST
+
+/* Huge ranges are refused after a bounded amount of work, and nothing is allocated. */
+START_TEST(test_parse_huge)
+{
+	static const char *const huge[] = {
+		"0-4294967295", "4294967297",  "0-18446744073709551616",
+		"8192-8193",	"0-8191,8192", "9999999999999999999999999999999999999999",
+	};
+	struct idset set;
+
+	idset_clear(&set);
+	idset_add(&set, 42);
+	for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++)
+		ck_assert_msg(idset_parse(huge[i], &set) == -ERANGE, "\"%s\" must be -ERANGE",
+			      huge[i]);
+	ck_assert_uint_eq(idset_count(&set), 1);
+	/* the biggest accepted set is the fixed bitmap, 1 KiB */
+	ck_assert_uint_eq(sizeof(struct idset), IDSET_MAX / 8);
+	ck_assert_int_eq(idset_parse("0-8191", &set), 0);
+	ck_assert_uint_eq(idset_count(&set), IDSET_MAX);
+}
+END_TEST
+
 static Suite *idset_suite(void)
 {
 	Suite *s = suite_create("idset");
@@ -186,6 +251,8 @@ static Suite *idset_suite(void)
 	tcase_add_test(tc, test_add_has);
 	tcase_add_test(tc, test_next_and_foreach);
 	tcase_add_test(tc, test_format_truncates);
+	tcase_add_test(tc, test_parse_buf_nul);
+	tcase_add_test(tc, test_parse_huge);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -201,6 +201,58 @@ START_TEST(test_parse_edges)
 }
 END_TEST
 
+/*
+ * A directory whose "pagemap" is a plain file of synthetic entries: the
+ * ioctl fails ENOTTY there as on a kernel before 6.7, so AUTO must fall back
+ * to reading entries and SCAN must say EOPNOTSUPP, whatever this kernel is.
+ */
+START_TEST(test_fallback_without_scan)
+{
+	char tmpl[] = "/tmp/cxlpolicy-unit-XXXXXX";
+	char *dir = mkdtemp(tmpl), path[PATH_MAX];
+	const uint64_t first_page = 16, base = first_page * psz();
+	_cleanup_free_ struct resident_range *ranges = NULL;
+	struct resident_ranges list;
+	struct residency res = { .fd = -7 };
+	size_t n = 99;
+	int fd, dfd;
+
+	ck_assert_ptr_nonnull(dir);
+	dir = strdup(dir);
+	ck_assert_ptr_nonnull(dir);
+	snprintf(path, sizeof(path), "%s/pagemap", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, synthetic, sizeof(synthetic), (off_t)(first_page * 8)),
+			 (ssize_t)sizeof(synthetic));
+	close(fd);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(dfd, 0);
+
+	ck_assert_int_eq(residency_open(dfd, RESIDENCY_SCAN, &res), -EOPNOTSUPP);
+	ck_assert_int_eq(res.fd, -7);
+	ck_assert_int_eq(residency_open(dfd, RESIDENCY_AUTO, &res), 0);
+	ck_assert_int_eq(res.method, RESIDENCY_PAGEMAP);
+	ck_assert_int_eq(
+		residency_ranges(&res, base, base + ARRAY_SIZE(synthetic) * psz(), &ranges, &n), 0);
+	list = (struct resident_ranges){ .items = ranges, .n = n, .cap = n };
+	assert_synthetic(&list, base, psz());
+
+	/* past the end of the entries: what a process without mm gives */
+	free(TAKE_PTR(ranges));
+	n = 99;
+	ck_assert_int_eq(residency_ranges(&res, 64 * psz(), 65 * psz(), &ranges, &n), -ESRCH);
+	ck_assert_uint_eq(n, 99);
+	residency_close(&res);
+
+	/* no pagemap at all in a directory that is not a live process */
+	unlink(path);
+	ck_assert_int_eq(residency_open(dfd, RESIDENCY_AUTO, &res), -ESRCH);
+	close(dfd);
+	remove_tree(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------
  * smaps
  */
@@ -566,6 +618,43 @@ START_TEST(test_child_file_cow)
 }
 END_TEST
 
+/* A thread's directory (/proc/self/task/TID) works like the process's. */
+START_TEST(test_task_dir)
+{
+	char *mem =
+		mmap(NULL, 8 * psz(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t base = (uint64_t)(uintptr_t)mem;
+	char path[64];
+
+	ck_assert(mem != MAP_FAILED);
+	(void)madvise(mem, 8 * psz(), MADV_NOHUGEPAGE);
+	mem[3 * psz()] = 1;
+	snprintf(path, sizeof(path), "/proc/self/task/%d", (int)gettid());
+	for (size_t m = 0; m < ARRAY_SIZE(methods); m++) {
+		_cleanup_close_ int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_free_ struct resident_range *ranges = NULL;
+		struct residency res;
+		size_t n = 0;
+		int r;
+
+		ck_assert_msg(dir >= 0, "open %s: %s", path, strerror(errno));
+		r = residency_open(dir, methods[m], &res);
+		if (r == -EOPNOTSUPP && methods[m] == RESIDENCY_SCAN) {
+			printf("SKIP test_task_dir (PAGEMAP_SCAN part): kernel %s has no "
+			       "PAGEMAP_SCAN ioctl (Linux 6.7+)\n",
+			       kernel_release());
+			continue;
+		}
+		ck_assert_int_eq(r, 0);
+		ck_assert_int_eq(residency_ranges(&res, base, base + 8 * psz(), &ranges, &n), 0);
+		ck_assert_uint_eq(n, 1);
+		assert_range(&ranges[0], base + 3 * psz(), base + 4 * psz(), 0);
+		residency_close(&res);
+	}
+	munmap(mem, 8 * psz());
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------
  * Vanished processes
  */
@@ -734,12 +823,14 @@ static Suite *residency_suite(void)
 	tcase_add_test(tc, test_parse_synthetic);
 	tcase_add_test(tc, test_parse_chunks_merge);
 	tcase_add_test(tc, test_parse_edges);
+	tcase_add_test(tc, test_fallback_without_scan);
 	tcase_add_test(tc, test_smaps_usage_text);
 	tcase_add_test(tc, test_smaps_usage_real);
 	tcase_add_test(tc, test_self_anon);
 	tcase_add_test(tc, test_child_anon);
 	tcase_add_test(tc, test_self_file_cow);
 	tcase_add_test(tc, test_child_file_cow);
+	tcase_add_test(tc, test_task_dir);
 	tcase_add_test(tc, test_vanished);
 	tcase_add_test(tc, test_thp);
 	tcase_add_test(tc, test_hugetlb);

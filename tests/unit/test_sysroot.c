@@ -215,6 +215,7 @@ static char *make_escape_tree(void)
 		{ "up", ".." },
 		{ "dotdot", "../secret" },
 		{ "deep/a/b/up4", "../../../../secret" },
+		{ "deep/a/abs2", "/sys/file" },
 		{ "abs", "/etc/passwd" },
 		{ "absdir", "/" },
 		{ "loop1", "loop2" },
@@ -294,6 +295,7 @@ static const struct {
 	{ "abs", "fake passwd\n", 0 }, /* /etc/passwd of the tree, not the host's */
 	{ "/../../etc/passwd", "fake passwd\n", 0 },
 	{ "absdir/sys/file", "inside\n", 0 },
+	{ "deep/a/abs2", "inside\n", 0 }, /* absolute: from the root, not from deep/a */
 	{ "absdir/../secret", NULL, ENOENT },
 	{ "dot/dot/dot/sys/file", "inside\n", 0 },
 	{ "filelink", "inside\n", 0 },
