@@ -42,7 +42,6 @@ int cli_load_topology(struct cli *cli, struct topology **ret)
 {
 	_cleanup_(topology_freep) struct topology *topo = NULL;
 	struct error err = { 0 };
-	char list[256], online[256];
 	int r, code;
 
 	if (!cli->root) {
@@ -55,17 +54,6 @@ int cli_load_topology(struct cli *cli, struct topology **ret)
 		return cli_fail(r == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME,
 				"reading the memory topology: %s",
 				err.code ? err.message : strerror(-r));
-	if (cli->topo_opts.has_cxl_override) {
-		IDSET_FOREACH(id, &cli->topo_opts.cxl_override)
-			if (!idset_has(&topo->online, id))
-				return cli_fail(
-					EXIT_USAGE,
-					"invalid --cxl-nodes %s: node %d is not online (online "
-					"nodes: %s)",
-					idset_format(&cli->topo_opts.cxl_override, list,
-						     sizeof(list)),
-					id, idset_format(&topo->online, online, sizeof(online)));
-	}
 	*ret = TAKE_PTR(topo);
 	return EXIT_OK;
 }

@@ -23,7 +23,11 @@ text=$(field "$WL_REPLY" text_pages)
 [ "$(field "$WL_REPLY" "text_node$SLOW")" = "$text" ] || fail "setup: text not on node $SLOW: $WL_REPLY"
 grep -q "^Mems_allowed_list:.*$SLOW\$" "/proc/$WL_PID/status" || fail "setup: $(grep Mems_allowed_list "/proc/$WL_PID/status")"
 
-json=$(cxlpolicyctl --json migrate --cgroup pinned.slice) || fail "migrate exited $?"
+# pages stay on CXL: exit 3 (partial), with the whole JSON printed
+rc=0
+json=$(cxlpolicyctl --json migrate --cgroup pinned.slice) || rc=$?
+[ "$rc" = 3 ] || fail "migrate with no DRAM target exited $rc, expected 3"
+echo "$json" | grep -q '"complete":false' || fail "complete should be false: $json"
 echo "pinned: $(echo "$json" | grep -o '"dry_run".*')"
 [ "$(jnum "$json" moved_pages)" = 0 ] || fail "moved pages outside the cpuset: $json"
 [ "$(jnum "$json" failed_pages)" = 0 ] || fail "failures instead of no_target: $json"
