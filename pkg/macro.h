@@ -83,6 +83,18 @@ static inline int grow_array(void **array, size_t *cap, size_t need, size_t elem
 
 #define GROW_ARRAY(array, cap, need) grow_array((void **)&(array), &(cap), (need), sizeof(*(array)))
 
+/* The value of hex digit @c, -1 when it is none. */
+static inline int hex_digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* errno as a negative value, never 0 (for paths where errno may be unset). */
 static inline int negative_errno(void)
 {

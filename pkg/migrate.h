@@ -67,7 +67,6 @@ bool migrate_have_cap_sys_nice(void);
 /* Whether the caller's user namespace is the initial one (true when it cannot tell). */
 bool migrate_in_initial_user_namespace(void);
 
-
 struct migrate_request {
 	pid_t pid; /* the task whose mm is moved (a live thread when the leader exited) */
 	int flags; /* MPOL_MF_MOVE or MPOL_MF_MOVE_ALL */

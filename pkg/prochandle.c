@@ -37,23 +37,6 @@ static int read_stat(int dirfd, uint64_t *ret_start, char *ret_state)
 	return 0;
 }
 
-/* A decimal "Key:" of a status text; -ENOENT when absent. */
-static int status_int(const char *status, const char *key, int *ret)
-{
-	char buf[32], *end;
-	long v;
-	int r = procinfo_parse_status_field(status, key, buf, sizeof(buf));
-
-	if (r < 0)
-		return r;
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (errno || end == buf || *end || v < 0 || v > INT32_MAX)
-		return -EINVAL;
-	*ret = (int)v;
-	return 0;
-}
-
 /* Tgid and Threads from status; each left 0 when absent (fixture trees). */
 static int read_status(int dirfd, int *ret_tgid, int *ret_threads)
 {
@@ -67,10 +50,10 @@ static int read_status(int dirfd, int *ret_tgid, int *ret_threads)
 	r = read_fd_fully(fd, &status, NULL);
 	if (r < 0)
 		return r;
-	r = status_int(status, "Tgid", ret_tgid);
+	r = procinfo_parse_status_int(status, "Tgid", ret_tgid);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	r = status_int(status, "Threads", ret_threads);
+	r = procinfo_parse_status_int(status, "Threads", ret_threads);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	return 0;

@@ -212,8 +212,7 @@ static int read_at(int dirfd, const char *name, char **ret, size_t *ret_len)
 	return read_fd_fully(fd, ret, ret_len);
 }
 
-/* A decimal status value that fits an int ("Tgid", "Threads"). */
-static int status_int(const char *status, const char *key, int *ret)
+int procinfo_parse_status_int(const char *status, const char *key, int *ret)
 {
 	char buf[32], *end;
 	long v;
@@ -262,9 +261,9 @@ int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret)
 			    0 &&
 		    idset_parse(mems, &info.mems_allowed) == 0)
 			info.has_mems_allowed = true;
-		if (status_int(status, "Tgid", &r) == 0)
+		if (procinfo_parse_status_int(status, "Tgid", &r) == 0)
 			info.tgid = (pid_t)r;
-		if (status_int(status, "Threads", &r) == 0)
+		if (procinfo_parse_status_int(status, "Threads", &r) == 0)
 			info.threads = r;
 	}
 

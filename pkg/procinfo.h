@@ -36,6 +36,8 @@ int procinfo_parse_stat_state(const char *stat, char *ret_state);
 int procinfo_parse_stat_start_time(const char *stat, uint64_t *ret);
 /* The value of "Key:\tvalue" in /proc/PID/status, copied into @buf. */
 int procinfo_parse_status_field(const char *status, const char *key, char *buf, size_t size);
+/* A decimal "Key:" of a status text that fits an int ("Tgid", "Threads"); -ENOENT when absent. */
+int procinfo_parse_status_int(const char *status, const char *key, int *ret);
 /* The unified (v2) path from /proc/PID/cgroup ("0::/path"). */
 int procinfo_parse_cgroup(const char *text, char *buf, size_t size);
 

@@ -92,25 +92,14 @@ struct cursor {
 	const char *end;
 };
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One or more hex digits, no sign or "0x", fitting @max. */
 static int take_hex(struct cursor *c, uint64_t max, uint64_t *ret, const char **why)
 {
 	uint64_t v = 0;
 	const char *start = c->p;
 
-	for (; c->p < c->end && hex_value(*c->p) >= 0; c->p++) {
-		unsigned int d = (unsigned int)hex_value(*c->p);
+	for (; c->p < c->end && hex_digit_value(*c->p) >= 0; c->p++) {
+		unsigned int d = (unsigned int)hex_digit_value(*c->p);
 
 		if (v > (max - d) / 16) {
 			*why = "a hex field overflows";
@@ -366,7 +355,7 @@ int procmaps_parse_smaps_page_sizes(const char *smaps, struct vma_list *list)
 	while (line && *line && i < list->n) {
 		size_t len = strcspn(line, "\n");
 
-		if (hex_value(*line) >= 0) {
+		if (hex_digit_value(*line) >= 0) {
 			struct cursor c = { .p = line, .end = line + len };
 			uint64_t start;
 			const char *why;

@@ -113,17 +113,6 @@ int topology_parse_distance_row(const char *text, int *ret, size_t max, size_t *
 	return 0;
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Digits in @base over [p, end), at least one, none other; -ERANGE past UINT64_MAX. */
 static int parse_digits(const char *p, const char *end, unsigned base, uint64_t *ret)
 {
@@ -133,7 +122,7 @@ static int parse_digits(const char *p, const char *end, unsigned base, uint64_t 
 	if (p >= end)
 		return -EINVAL;
 	for (; p < end; p++) {
-		int d = digit_value(*p);
+		int d = hex_digit_value(*p);
 
 		if (d < 0 || (unsigned)d >= base)
 			return -EINVAL;
@@ -213,7 +202,7 @@ static bool skip_literal(const char **p, const char *end, const char *lit)
 
 static const char *span_digits(const char *p, const char *end, unsigned base)
 {
-	while (p < end && digit_value(*p) >= 0 && (unsigned)digit_value(*p) < base)
+	while (p < end && hex_digit_value(*p) >= 0 && (unsigned)hex_digit_value(*p) < base)
 		p++;
 	return p;
 }
