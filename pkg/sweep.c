@@ -115,6 +115,37 @@ static int leave_pages(struct sweeper *w, const struct process_report *p, const 
 	return 0;
 }
 
+/*
+ * Tell the trace hook about pages left on CXL, one event per run of adjacent
+ * pages of one mapping that stayed for the same reason.
+ */
+static void trace_left(const struct sweeper *w, const struct process_report *p, const size_t *refs,
+		       const int *why_errno, size_t n, const char *why)
+{
+	char buf[64];
+
+	if (!w->ctx->trace)
+		return;
+	for (size_t i = 0; i < n;) {
+		const struct page_ref *first = &p->pages[refs[i]];
+		size_t psz = p->maps[first->map].page_size, run = 1;
+		int e = why_errno ? why_errno[i] : 0;
+
+		while (i + run < n && p->pages[refs[i + run]].map == first->map &&
+		       p->pages[refs[i + run]].addr == first->addr + run * psz &&
+		       (why_errno ? why_errno[i + run] : 0) == e)
+			run++;
+		if (why_errno) {
+			const char *name = strerrorname_np(-e);
+
+			snprintf(buf, sizeof(buf), "move_pages: %s", name ? name : "unknown error");
+		}
+		cxlp_trace(w->ctx, p->info.pid, first->addr, run, first->node,
+			   why_errno ? buf : why);
+		i += run;
+	}
+}
+
 static int still_same(void *userdata)
 {
 	return proc_handle_check(userdata);
@@ -194,6 +225,19 @@ static int act(struct sweeper *w, struct process_report *p, const struct move_pl
 				return r;
 		}
 	}
+	if (w->ctx->trace) {
+		_cleanup_free_ size_t *left = malloc(plan->n * sizeof(*left));
+		size_t n_left = 0;
+
+		if (!left)
+			return -ENOMEM;
+		for (size_t i = 0; i < plan->n; i++)
+			if (outcome[i] < 0) {
+				left[n_left] = plan->refs[i];
+				outcome[n_left++] = outcome[i];
+			}
+		trace_left(w, p, left, outcome, n_left, NULL);
+	}
 	return 0;
 }
 
@@ -245,10 +289,10 @@ static int plan_and_act(struct sweeper *w, struct process_report *p, struct proc
 			  &mv->no_target_pages);
 	if (err < 0)
 		return err;
-	for (size_t i = 0; i < plan.n_no_target; i++)
-		cxlp_trace(w->ctx, p->info.pid, p->pages[plan.no_target[i]].addr, 1,
-			   p->pages[plan.no_target[i]].node,
-			   "no DRAM node in the process's cpuset");
+	trace_left(w, p, plan.no_target, NULL, plan.n_no_target,
+		   "no DRAM node in the process's cpuset (mems_allowed)");
+	trace_left(w, p, plan.over_budget, NULL, plan.n_over_budget,
+		   "byte budget (--max-bytes) used up");
 	err = leave_pages(w, p, plan.over_budget, plan.n_over_budget, PENDING_BUDGET, 0,
 			  &mv->budget_pages);
 	if (err < 0)

@@ -23,6 +23,7 @@ enum {
 	OPT_MAX_BYTES = 'b',
 	OPT_MAPPINGS = 'M',
 	OPT_SUMMARY = 's',
+	OPT_EXPLAIN = 'e',
 	OPT_HELP = 'h',
 };
 
@@ -31,10 +32,11 @@ static void usage(const char *verb, bool migrate)
 	printf("usage: cxlpolicyctl [--json] %s (--pid PID | --cgroup PATH | --all)%s\n"
 	       "  --mappings      list every executable mapping (default with --pid)\n"
 	       "  --summary       totals only (per cgroup and overall)\n",
-	       verb, migrate ? " [--dry-run] [--max-bytes N[K|M|G]]" : "");
+	       verb, migrate ? " [--dry-run] [--max-bytes N[K|M|G]] [--explain]" : "");
 	if (migrate)
 		printf("  --dry-run       say what would move, move nothing\n"
-		       "  --max-bytes N   move at most N bytes in this run\n");
+		       "  --max-bytes N   move at most N bytes in this run\n"
+		       "  --explain       say on stderr why pages stayed on CXL\n");
 }
 
 /* The message a user needs when a single --pid could not be inspected. */
@@ -90,6 +92,15 @@ static int check_live_proc(struct cli *cli, const char *verb)
 	return EXIT_OK;
 }
 
+/* --explain: one stderr line per run of pages that stayed on CXL, and why. */
+static void explain_trace(void *userdata, const struct cxlp_trace *ev)
+{
+	(void)userdata;
+	fprintf(stderr, "cxlpolicyctl: pid %d: %zu page%s at 0x%llx on node %d stayed: %s\n",
+		(int)ev->pid, ev->pages, ev->pages == 1 ? "" : "s", (unsigned long long)ev->addr,
+		ev->node, ev->why);
+}
+
 struct sweep_verb_state {
 	struct reporter rep;
 	const struct process_report *single_error; /* never kept past the callback */
@@ -121,6 +132,7 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 						   OPT_MAX_BYTES },
 						 { "mappings", no_argument, NULL, OPT_MAPPINGS },
 						 { "summary", no_argument, NULL, OPT_SUMMARY },
+						 { "explain", no_argument, NULL, OPT_EXPLAIN },
 						 { "help", no_argument, NULL, OPT_HELP },
 						 {} };
 	const char *verb = argv[0];
@@ -129,6 +141,7 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 	struct targets targets = { .kind = TARGET_NONE };
 	struct sweep_options sopts = { .migrate = migrate };
 	struct report_options ropts = { .json = cli->json, .migrate = migrate };
+	bool explain = false;
 	size_t n = 0;
 	int c, code, r;
 
@@ -159,6 +172,12 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 			break;
 		case OPT_MAPPINGS:
 			ropts.mappings = true;
+			break;
+		case OPT_EXPLAIN:
+			if (!migrate)
+				return cli_fail(EXIT_USAGE, "%s: --explain belongs to migrate",
+						verb);
+			explain = true;
 			break;
 		case OPT_SUMMARY:
 			ropts.summary = true;
@@ -222,6 +241,7 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 			.maps_method = cli->maps_method,
 			.residency_method = RESIDENCY_AUTO,
 			.live = true,
+			.trace = explain ? explain_trace : NULL,
 		};
 		struct sweep_verb_state st = { .cli = cli, .single = ropts.single };
 		struct sweep_result res;

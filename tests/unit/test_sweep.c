@@ -322,6 +322,54 @@ START_TEST(test_vanished_is_counted)
 }
 END_TEST
 
+struct traced {
+	size_t events;
+	size_t pages;
+	char why[128];
+};
+
+static void collect_trace(void *userdata, const struct cxlp_trace *ev)
+{
+	struct traced *t = userdata;
+
+	t->events++;
+	t->pages += ev->pages;
+	ck_assert_int_eq(ev->node, CXL_NODE);
+	snprintf(t->why, sizeof(t->why), "%s", ev->why);
+}
+
+/* The trace hook says why pages stayed: one event per run of adjacent pages. */
+START_TEST(test_trace_says_why)
+{
+	struct fixture f;
+	struct sweep_options opts = { .migrate = true, .move_flags = MPOL_MF_MOVE_ALL };
+	struct traced t = { 0 };
+	struct cxlp_ctx ctx;
+	struct sweep_result res;
+
+	setup(&f);
+	ctx = model_ctx(&f);
+	ctx.trace = collect_trace;
+	ctx.trace_userdata = &t;
+	model.refuse_pid = f.b.pid;
+	ck_assert_int_eq(sweep_run(&ctx, &f.b.pid, 1, &opts, NULL, NULL, &res), 0);
+	ck_assert_uint_eq(t.pages, PAGES);
+	ck_assert_uint_eq(t.events, 1); /* 64 adjacent pages, one reason */
+	ck_assert_str_eq(t.why, "move_pages: EACCES");
+	sweep_result_clear(&res);
+
+	memset(&t, 0, sizeof(t));
+	model.refuse_pid = 0;
+	opts.max_bytes = 4 * (size_t)sysconf(_SC_PAGESIZE);
+	ck_assert_int_eq(sweep_run(&ctx, &f.b.pid, 1, &opts, NULL, NULL, &res), 0);
+	ck_assert_uint_eq(t.pages, PAGES - 4);
+	ck_assert_uint_eq(t.events, 1);
+	ck_assert_str_eq(t.why, "byte budget (--max-bytes) used up");
+	sweep_result_clear(&res);
+	teardown(&f);
+}
+END_TEST
+
 static Suite *sweep_suite(void)
 {
 	Suite *s = suite_create("sweep");
@@ -334,6 +382,7 @@ static Suite *sweep_suite(void)
 	tcase_add_test(tc, test_budget_counted_once);
 	tcase_add_test(tc, test_plan_no_target);
 	tcase_add_test(tc, test_vanished_is_counted);
+	tcase_add_test(tc, test_trace_says_why);
 	suite_add_tcase(s, tc);
 	return s;
 }
