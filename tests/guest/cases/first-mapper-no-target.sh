@@ -40,11 +40,12 @@ moved=$(jnum "$out" moved_pages)
 nt=$(jnum "$out" no_target_pages)
 echo "nt1 moves: $(jprocess "$out" "$p1" | grep -o '"moves":{[^}]*}')"
 echo "nt2 moves: $(jprocess "$out" "$p2" | grep -o '"moves":{[^}]*}')"
-for i in 1 2; do
-	wl_cmd "nt$i" report
-	echo "nt$i after: $WL_REPLY"
-	eval "after$i=\$(field \"\$WL_REPLY\" file_node0)"
-done
+wl_cmd nt1 report
+echo "nt1 after: $WL_REPLY"
+after1=$(field "$WL_REPLY" file_node0)
+wl_cmd nt2 report
+echo "nt2 after: $WL_REPLY"
+after2=$(field "$WL_REPLY" file_node0)
 echo "CXLTEST-SHOW first-mapper-no-target ($CXLTEST_TOPOLOGY): moved_pages=$moved no_target_pages=$nt exit $rc; node 0 pages seen by the slow-only mapper $after1/$pages, by the other $after2/$pages"
 [ "$after2" = $pages ] || fail "only $after2/$pages pages on node 0 after migrate (moved_pages=$moved, no_target_pages=$nt)"
 [ "$after1" = $pages ] || fail "the slow-only mapper sees $after1/$pages pages on node 0"

@@ -30,8 +30,11 @@ for i in 1 2 3; do
 done
 [ "$first" -lt $pages ] || fail "setup: the first mapper has all $pages pages resident (want a partial fault)"
 [ "$union" = $pages ] || fail "setup: no mapper has all $pages pages resident"
+# shellcheck disable=SC2086 # split the pid list
 set -- $pids
-[ "$1" -lt "$2" ] && [ "$1" -lt "$3" ] || fail "setup: the partial mapper $1 is not the lowest pid of$pids"
+if [ "$1" -gt "$2" ] || [ "$1" -gt "$3" ]; then
+	fail "setup: the partial mapper $1 is not the lowest pid of$pids"
+fi
 
 rc=0
 out=$(cxlpolicyctl --json migrate --cgroup partial-fault) || rc=$?

@@ -17,7 +17,7 @@ must mount --bind /sys /tmp/host-root/sys
 must mount --bind /proc /tmp/host-root/proc
 wl_start ns unshare -p -f sh -c "mount -t proc proc $sr/proc && exec /bin/textmap --file /tmp/ns.text"
 [ "$WL_PID" = 1 ] || fail "setup: textmap is pid $WL_PID in its namespace, expected 1"
-echo "child namespace's procfs: $(ls "$sr/proc" | grep '^[0-9]' | tr '\n' ' ')"
+echo "child namespace's procfs:" "$sr"/proc/[0-9]*
 
 for verb in scan migrate; do
 	rc=0

@@ -17,7 +17,7 @@ wl_start thr /bin/textmap --file /tmp/thr.text --thread
 tid=$(sed -n 's/^READY .* tid=\([0-9]*\) .*/\1/p' /tmp/thr.out)
 echo "$WL_PID" >"$cg/cgroup.procs" || fail "cannot move $WL_PID into $cg"
 echo "$tid" >"$cg/worker/cgroup.threads" || fail "cannot move thread $tid into $cg/worker"
-echo "types: $(cat "$cg/cgroup.type") / $(cat "$cg/worker/cgroup.type"); worker threads: $(cat "$cg/worker/cgroup.threads" | tr '\n' ' ')"
+echo "types: $(cat "$cg/cgroup.type") / $(cat "$cg/worker/cgroup.type"); worker threads: $(tr '\n' ' ' <"$cg/worker/cgroup.threads")"
 cat "$cg/worker/cgroup.procs" >/dev/null 2>&1 && fail "setup: cgroup.procs of a threaded cgroup is readable here"
 wl_cmd thr report
 echo "before: $WL_REPLY"

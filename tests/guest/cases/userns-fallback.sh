@@ -15,7 +15,7 @@ if [ "$1" != inside ]; then
 	unshare -Ur true || fail "unshare -Ur does not work in this guest"
 	exec unshare -Ur sh "$0" inside
 fi
-echo "inside: $(cat /proc/self/uid_map | tr -s ' ') CapEff=$(sed -n 's/^CapEff:\t//p' /proc/self/status)"
+echo "inside: $(tr -s ' ' </proc/self/uid_map) CapEff=$(sed -n 's/^CapEff:\t//p' /proc/self/status)"
 
 place_copy /tmp/un "$SLOW"
 wl_start un1 /tmp/un --heap-kb 64 --heap-node "$SLOW" --jit-kb 256
@@ -42,7 +42,7 @@ textslow=$(field "$WL_REPLY" "text_node$SLOW")
 # the same in text mode: only the shared text is left, and the note must say why
 trc=0
 cxlpolicyctl migrate --pid "$p1" >/tmp/un.txt 2>/tmp/un.err || trc=$?
-echo "migrate (text): rc=$trc stdout: $(cat /tmp/un.txt | tr '\n' ' ') stderr: $(cat /tmp/un.err)"
+echo "migrate (text): rc=$trc stdout: $(tr '\n' ' ' </tmp/un.txt) stderr: $(cat /tmp/un.err)"
 echo "CXLTEST-SHOW userns-fallback ($CXLTEST_TOPOLOGY): moved_pages=$moved (jit $jit0/$jit on node 0) failed_pages=$failed (EACCES ${eacces:-0}; shared text $textslow/$text still on node $SLOW) exit $rc; fell_back_to_move=$fell; text mode exit $trc"
 [ "$jit0" = "$jit" ] || fail "private jit pages on node 0: $jit0/$jit"
 [ "$moved" = "$jit" ] || fail "moved_pages=$moved, expected the $jit jit pages"
