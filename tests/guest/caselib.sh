@@ -103,3 +103,38 @@ place_copy() {
 	rm -f "$1"
 	must cxlpolicyctl run --membind "$2" -- cp /bin/workload "$1"
 }
+
+# --- helpers for the textmap cases (issue 7 regressions) ---
+
+# make_text FILE PAGES NODE: a file of PAGES pages with its page cache on NODE. It is
+# never run: textmap maps it PROT_READ|PROT_EXEC, as a loader maps a library's text.
+make_text() {
+	rm -f "$1"
+	must cxlpolicyctl run --membind "$3" -- dd if=/dev/zero of="$1" bs=4096 count="$2"
+}
+
+# tm_resident REPORT: file pages resident in a textmap process (file_pages - file_absent).
+tm_resident() {
+	echo $(($(field "$1" file_pages) - $(field "$1" file_absent)))
+}
+
+# jprocess JSON PID: the part of scan/migrate JSON from process PID's object up to the
+# next process (its mappings, totals and moves), slashes unescaped.
+jprocess() {
+	echo "$1" | sed 's/{"pid"/\n&/g; s#\\/#/#g' | grep "^{\"pid\":$2,"
+}
+
+# jsummary JSON: migrate's run-level fields (from "dry_run" on), for the log.
+jsummary() {
+	echo "$1" | grep -o '"dry_run".*'
+}
+
+# uptime_s: seconds since boot, for timing a command in the guest.
+uptime_s() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+# secs_since T: seconds (one decimal) since uptime_s printed T.
+secs_since() {
+	awk -v s="$1" '{ printf "%.1f", $1 - s }' /proc/uptime
+}
