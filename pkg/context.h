@@ -19,6 +19,8 @@
 #include "sysroot.h"
 #include "topology.h"
 
+#define CXLP_DEFAULT_PAGEMAP_WALK_BUDGET (64ULL << 30)
+
 /* One decision about some pages, for "why did this page stay on CXL". */
 struct cxlp_trace {
 	pid_t pid;
@@ -39,6 +41,14 @@ struct cxlp_ctx {
 	 * query or move through a /proc that is not.
 	 */
 	bool live;
+	/*
+	 * Without PAGEMAP_SCAN, residency is read one pagemap entry per page of
+	 * address space: at most this many bytes of executable mappings are walked
+	 * per process and sweep (0: CXLP_DEFAULT_PAGEMAP_WALK_BUDGET); a mapping
+	 * cut short is reported as walk_truncated.  Bounds what an unprivileged
+	 * process can make a sweep cost with a huge, sparsely touched mapping.
+	 */
+	uint64_t pagemap_walk_budget;
 	move_pages_fn move_pages; /* queries and moves; NULL: the system call (tests: a model) */
 	void (*trace)(void *userdata, const struct cxlp_trace *ev);
 	void *trace_userdata;

@@ -48,6 +48,7 @@ void scan_totals_add(struct scan_totals *into, const struct scan_totals *from)
 	into->unmovable_cxl_pages += from->unmovable_cxl_pages;
 	into->straddling += from->straddling;
 	into->tier_boundaries += from->tier_boundaries;
+	into->truncated_mappings += from->truncated_mappings;
 	into->resident_bytes += from->resident_bytes;
 	into->cxl_bytes += from->cxl_bytes;
 }
@@ -148,9 +149,20 @@ static int collect_mapping(struct scanner *s, struct process_report *r, struct r
 	_cleanup_free_ struct resident_range *ranges = NULL;
 	uint64_t file_first = m->vma.offset / m->page_size;
 	size_t n_ranges = 0;
+	uint64_t end = m->vma.end;
 	int err;
 
-	err = residency_ranges(res, m->vma.start, m->vma.end, &ranges, &n_ranges);
+	if (res->method == RESIDENCY_PAGEMAP) {
+		/* One entry per page of address space: spend the process's budget. */
+		if (end - m->vma.start > s->walk_left) {
+			end = m->vma.start + (s->walk_left & ~((uint64_t)m->page_size - 1));
+			m->walk_truncated = true;
+		}
+		s->walk_left -= end - m->vma.start;
+		if (end == m->vma.start)
+			return 0;
+	}
+	err = residency_ranges(res, m->vma.start, end, &ranges, &n_ranges);
 	if (err < 0)
 		return err;
 	for (size_t i = 0; i < n_ranges; i++) {
@@ -281,6 +293,7 @@ static int tally(struct scanner *s, struct process_report *r)
 		r->totals.private_copies += m->private_copies;
 		r->totals.straddling += m->straddle;
 		r->totals.tier_boundaries += m->tier_boundaries;
+		r->totals.truncated_mappings += m->walk_truncated;
 	}
 	r->totals.processes = 1;
 	return 0;
@@ -337,6 +350,8 @@ static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
 	if (err < 0)
 		return err;
 	r->used_pagemap_scan = res.method == RESIDENCY_SCAN;
+	s->walk_left = s->ctx->pagemap_walk_budget ? s->ctx->pagemap_walk_budget
+						   : CXLP_DEFAULT_PAGEMAP_WALK_BUDGET;
 	for (uint32_t i = 0; i < r->n_maps; i++) {
 		if (large_and_empty(r, &res, &r->maps[i], &smaps)) {
 			r->maps[i].skipped_empty = true;

@@ -38,6 +38,7 @@ struct scan_totals {
 	size_t unmovable_cxl_pages; /* on CXL in [vdso]-style mappings: reported, never moved */
 	size_t straddling; /* mappings with resident pages on DRAM and CXL */
 	size_t tier_boundaries; /* adjacent resident pages on different tiers */
+	size_t truncated_mappings; /* mappings walked only up to the pagemap budget */
 	uint64_t resident_bytes;
 	uint64_t cxl_bytes; /* cxl_pages in bytes */
 };
@@ -51,6 +52,7 @@ struct mapping_report {
 	struct vma vma; /* owns vma.name */
 	bool special; /* [vdso] and friends: never moved */
 	bool skipped_empty; /* a large mapping with no resident page, known without a walk */
+	bool walk_truncated; /* pagemap walk stopped at the budget: pages beyond were not seen */
 	size_t page_size; /* of the mapping: hugetlb pages are counted as themselves */
 	size_t pages; /* (end - start) / page_size */
 	size_t resident;
@@ -93,6 +95,7 @@ struct process_report {
 
 struct scanner {
 	const struct cxlp_ctx *ctx;
+	uint64_t walk_left; /* of the pagemap walk budget, for the process being acquired */
 	struct pagestate *state; /* NULL: no deduplication */
 	size_t page_size;
 };

@@ -113,5 +113,8 @@ int sweep_plan_process(const struct topology *topo, const struct process_report 
 		       uint64_t *budget_bytes, struct move_plan *ret);
 void move_plan_clear(struct move_plan *plan);
 
-/* Whether anything the run was asked to move stayed on CXL (failed, no target, vanished). */
+/*
+ * Whether anything the run was asked to move may have stayed on CXL: failed,
+ * no target, vanished, or beyond a truncated pagemap walk.
+ */
 bool sweep_left_pages(const struct sweep_result *r);

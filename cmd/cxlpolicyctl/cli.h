@@ -17,7 +17,8 @@ enum {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1, /* the system did not let us: permissions, vanished pid */
 	EXIT_USAGE = 2, /* bad usage or bad input */
-	EXIT_PARTIAL = 3, /* migrate: some executable pages could not be moved (output still printed) */
+	EXIT_PARTIAL =
+		3, /* migrate: some executable pages could not be moved (output still printed) */
 };
 
 struct cli {

@@ -38,6 +38,7 @@ static json_object *totals_to_json(const struct scan_totals *t)
 	json_add_size(o, "unmovable_cxl_pages", t->unmovable_cxl_pages);
 	json_add_size(o, "straddling_mappings", t->straddling);
 	json_add_size(o, "tier_boundaries", t->tier_boundaries);
+	json_add_size(o, "truncated_mappings", t->truncated_mappings);
 	return o;
 }
 
@@ -80,6 +81,8 @@ static json_object *mapping_to_json(const struct mapping_report *m)
 	json_add_size(o, "tier_boundaries", m->tier_boundaries);
 	if (m->skipped_empty)
 		json_object_object_add(o, "skipped_empty", json_object_new_boolean(true));
+	if (m->walk_truncated)
+		json_object_object_add(o, "walk_truncated", json_object_new_boolean(true));
 	return o;
 }
 
@@ -170,6 +173,19 @@ static json_object *failures_to_json(const size_t *failures)
 	return o;
 }
 
+static const char *move_privilege_name(enum move_privilege p)
+{
+	switch (p) {
+	case MOVE_PRIVILEGE_ALL:
+		return "move_all";
+	case MOVE_PRIVILEGE_NO_CAP:
+		return "no_cap_sys_nice";
+	case MOVE_PRIVILEGE_USERNS:
+		return "user_namespace";
+	}
+	return "unknown";
+}
+
 static void add_migration_json(json_object *root, const struct sweep_result *r,
 			       const struct report_options *o)
 {
@@ -191,6 +207,11 @@ static void add_migration_json(json_object *root, const struct sweep_result *r,
 	json_add_size(root, "longest_call_us", r->calls.longest_call_ns / 1000);
 	json_object_object_add(root, "fell_back_to_move",
 			       json_object_new_boolean(r->calls.fell_back_to_move));
+	json_object_object_add(root, "move_privilege",
+			       json_object_new_string(move_privilege_name(o->privilege)));
+	json_object_object_add(root, "shared_pages_need_cap_sys_nice",
+			       json_object_new_boolean(o->privilege != MOVE_PRIVILEGE_ALL ||
+						       r->calls.fell_back_to_move));
 	json_object_object_add(root, "complete", json_object_new_boolean(!sweep_left_pages(r)));
 }
 
@@ -347,6 +368,11 @@ static void end_table(const struct sweep_result *r, const struct report_options 
 	       format_bytes(r->totals.resident_bytes, b1, sizeof(b1)), r->totals.deduplicated,
 	       r->totals.cxl_pages, format_bytes(r->totals.cxl_bytes, b2, sizeof(b2)),
 	       r->totals.straddling);
+	if (r->totals.truncated_mappings)
+		printf("note: %zu mappings were walked only up to the pagemap budget (this kernel "
+		       "has "
+		       "no PAGEMAP_SCAN); pages beyond it were not seen\n",
+		       r->totals.truncated_mappings);
 	if (r->vanished || r->denied || r->malformed)
 		printf("skipped: %zu vanished, %zu not inspectable%s%s, %zu malformed\n",
 		       r->vanished, r->denied, r->denied ? ": " : "",

@@ -20,6 +20,7 @@ struct report_options {
 	bool dry_run;
 	bool single; /* one --pid: its error is explained by the caller */
 	uint64_t max_bytes;
+	enum move_privilege privilege; /* migrate: whether MPOL_MF_MOVE_ALL could be used */
 	const struct topology *topo;
 };
 

@@ -215,8 +215,9 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 	ropts.single = targets.kind == TARGET_PID;
 	if (ropts.single)
 		ropts.mappings = true;
-	if (migrate && !sopts.dry_run && !cli->json) {
-		switch (migrate_privilege()) {
+	ropts.privilege = migrate_privilege();
+	if (migrate && !sopts.dry_run) {
+		switch (ropts.privilege) {
 		case MOVE_PRIVILEGE_NO_CAP:
 			fprintf(stderr,
 				"cxlpolicyctl: note: without CAP_SYS_NICE, pages shared with "

@@ -346,6 +346,61 @@ START_TEST(test_huge_sparse_mapping)
 }
 END_TEST
 
+/*
+ * Without PAGEMAP_SCAN (forced here), the pagemap walk per process is bounded:
+ * a mapping beyond the budget is cut short and says so.
+ */
+START_TEST(test_pagemap_walk_budget)
+{
+	enum { MAP = 16, TOUCH = 5 }; /* pages 0, 2, 4, 6, 8 written */
+	struct real real = real_open();
+	struct cxlp_ctx ctx = real_ctx(&real);
+	struct child c = child_start(MAP, TOUCH);
+	struct scanner s;
+	struct process_report rep;
+	const struct mapping_report *m;
+	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
+
+	ctx.residency_method = RESIDENCY_PAGEMAP;
+	ctx.pagemap_walk_budget = 1ULL << 40; /* all of it */
+	scanner_start(&s, &ctx, true);
+	scan_ok(&s, c.pid, &rep);
+	ck_assert(!rep.used_pagemap_scan);
+	m = find_at(&rep, c.exec_addr);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->resident, TOUCH);
+	ck_assert(!m->walk_truncated);
+	ck_assert_uint_eq(rep.totals.truncated_mappings, 0);
+	process_report_clear(&rep);
+	scanner_done(&s);
+
+	/* a budget that ends inside the region: the mappings before it eat some, so
+	 * measure from a budget that covers all but the region's last 12 pages */
+	{
+		uint64_t before = 0;
+
+		scanner_start(&s, &ctx, true);
+		scan_ok(&s, c.pid, &rep);
+		for (size_t i = 0; i < rep.n_maps && rep.maps[i].vma.start < c.exec_addr; i++)
+			before += rep.maps[i].vma.end - rep.maps[i].vma.start;
+		process_report_clear(&rep);
+		scanner_done(&s);
+		ctx.pagemap_walk_budget = before + 4 * psz; /* pages 0-3 of the region */
+	}
+	scanner_start(&s, &ctx, true);
+	scan_ok(&s, c.pid, &rep);
+	m = find_at(&rep, c.exec_addr);
+	ck_assert_ptr_nonnull(m);
+	ck_assert(m->walk_truncated);
+	ck_assert_uint_eq(m->resident, 2); /* pages 0 and 2 */
+	ck_assert_uint_ge(rep.totals.truncated_mappings, 1);
+	process_report_clear(&rep);
+	scanner_done(&s);
+	child_stop(&c);
+	real_close(&real);
+}
+END_TEST
+
 START_TEST(test_vanished)
 {
 	struct real real = real_open();
@@ -412,6 +467,7 @@ static Suite *scan_suite(void)
 	tcase_add_test(tc, test_dedupe_only_what_was_resident);
 	tcase_add_test(tc, test_cow_copy_is_private);
 	tcase_add_test(tc, test_huge_sparse_mapping);
+	tcase_add_test(tc, test_pagemap_walk_budget);
 	tcase_add_test(tc, test_vanished);
 	tcase_add_test(tc, test_totals_add);
 	suite_add_tcase(s, tc);

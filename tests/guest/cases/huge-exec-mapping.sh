@@ -31,5 +31,9 @@ for touch in 0 2; do
 	[ "$rc" = 0 ] || fail "scan exited $rc"
 	[ -n "$big" ] || fail "scan shows no 1 TiB anon exec mapping"
 	[ "$resident" = $touch ] || fail "resident=$resident, expected $touch"
+	# without PAGEMAP_SCAN a touched 1 TiB mapping is walked only up to the budget, and says so
+	if [ $touch != 0 ] && echo "$out" | grep -q '"residency_method":"pagemap"'; then
+		echo "$big" | grep -q '"walk_truncated":true' || fail "pagemap walk of 1 TiB not cut at the budget: $big"
+	fi
 	wl_quit $name
 done

@@ -35,6 +35,9 @@ moved=$(jnum "$out" moved_pages)
 failed=$(jnum "$out" failed_pages)
 eacces=$(echo "$out" | grep -o '"failures":{[^}]*}' | grep -o '"EACCES":[0-9]*' | cut -d: -f2)
 fell=$(echo "$out" | grep -o '"fell_back_to_move":[a-z]*' | cut -d: -f2)
+need=$(echo "$out" | grep -o '"shared_pages_need_cap_sys_nice":[a-z]*' | cut -d: -f2)
+priv=$(echo "$out" | grep -o '"move_privilege":"[a-z_]*"' | cut -d'"' -f4)
+jerr=$(cat /tmp/un.err)
 wl_cmd un1 report
 echo "un1 after: $WL_REPLY"
 jit0=$(field "$WL_REPLY" jit_node0)
@@ -43,7 +46,7 @@ textslow=$(field "$WL_REPLY" "text_node$SLOW")
 trc=0
 cxlpolicyctl migrate --pid "$p1" >/tmp/un.txt 2>/tmp/un.err || trc=$?
 echo "migrate (text): rc=$trc stdout: $(tr '\n' ' ' </tmp/un.txt) stderr: $(cat /tmp/un.err)"
-echo "CXLTEST-SHOW userns-fallback ($CXLTEST_TOPOLOGY): moved_pages=$moved (jit $jit0/$jit on node 0) failed_pages=$failed (EACCES ${eacces:-0}; shared text $textslow/$text still on node $SLOW) exit $rc; fell_back_to_move=$fell; text mode exit $trc"
+echo "CXLTEST-SHOW userns-fallback ($CXLTEST_TOPOLOGY): moved_pages=$moved (jit $jit0/$jit on node 0) failed_pages=$failed (EACCES ${eacces:-0}; shared text $textslow/$text still on node $SLOW) exit $rc; fell_back_to_move=$fell move_privilege=$priv shared_pages_need_cap_sys_nice=$need; text mode exit $trc"
 [ "$jit0" = "$jit" ] || fail "private jit pages on node 0: $jit0/$jit"
 [ "$moved" = "$jit" ] || fail "moved_pages=$moved, expected the $jit jit pages"
 [ "$textslow" = "$text" ] || fail "shared text moved without CAP_SYS_NICE? $textslow/$text on node $SLOW"
@@ -51,8 +54,11 @@ echo "CXLTEST-SHOW userns-fallback ($CXLTEST_TOPOLOGY): moved_pages=$moved (jit 
 [ "$rc" = 3 ] || fail "migrate exited $rc with shared pages left on node $SLOW, expected 3"
 [ "$trc" = 3 ] || fail "migrate (text output) exited $trc with shared pages left on node $SLOW, expected 3"
 grep -q CAP_SYS_NICE /tmp/un.err /tmp/un.txt || fail "the text output does not say that shared pages need CAP_SYS_NICE on the host"
-# SCHEMA.md: fell_back_to_move is how the JSON says MPOL_MF_MOVE_ALL was not available
-# (CAP_SYS_NICE only inside a user namespace) and shared pages need CAP_SYS_NICE on the host
-[ "$fell" = true ] || fail "the JSON does not say why the shared pages stayed: fell_back_to_move=$fell"
+# SCHEMA.md: the JSON says why the shared pages stayed (MPOL_MF_MOVE_ALL not available:
+# CAP_SYS_NICE only inside a user namespace) and that they need CAP_SYS_NICE on the host
+[ "$need" = true ] || fail "the JSON does not say shared pages need CAP_SYS_NICE: $need"
+[ "$priv" = user_namespace ] || [ "$fell" = true ] ||
+	fail "the JSON does not say why: move_privilege=$priv fell_back_to_move=$fell"
+echo "$jerr" | grep -q CAP_SYS_NICE || fail "stderr of the JSON run does not name CAP_SYS_NICE: $jerr"
 wl_quit un1
 wl_quit un2
