@@ -4,7 +4,8 @@
 # Every unit suite (tests/unit, the ASan+UBSan build from build/asan/tests, in /unit) runs
 # inside the guest, on kernel 6.1 or 6.12 with 2-3 nodes: a suite must not assume the host's
 # kernel or node count. Fixtures are in /fixtures. Each failed check and each SKIP line is
-# shown on the host (CXLTEST-SHOW), the case fails naming the failed tests.
+# shown on the host (CXLTEST-SHOW), the case fails naming the failed tests. With CI set
+# (cxltest.ci=1) a SKIP fails the case: the guest is where host skips are proven.
 # Leak checking is off here (LeakSanitizer at every forked test's exit makes the run ~5x
 # slower under TCG); the host's `make unit` checks leaks.
 # shellcheck source=../caselib.sh
@@ -28,7 +29,10 @@ for t in "$@"; do
 	summary=$(echo "$out" | grep -o 'Checks: [0-9]*, Failures: [0-9]*, Errors: [0-9]*')
 	checks=$(echo "$summary" | sed 's/Checks: \([0-9]*\).*/\1/')
 	total=$((total + ${checks:-0}))
-	echo "$out" | grep '^SKIP ' | sed "s/^/CXLTEST-SHOW unit-suites: $CXLTEST_TOPOLOGY $name: /"
+	if skips=$(echo "$out" | grep '^SKIP '); then
+		echo "$skips" | sed "s/^/CXLTEST-SHOW unit-suites: $CXLTEST_TOPOLOGY $name: /"
+		[ -n "${CI:-}" ] && bad="$bad $(echo "$skips" | awk -v n="$name" '{ sub(":", "", $2); printf "%s:%s(SKIP) ", n, $2 }')"
+	fi
 	if [ -z "$summary" ]; then
 		echo "CXLTEST-SHOW unit-suites: $CXLTEST_TOPOLOGY $name: no Check summary (exit $rc): $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 		bad="$bad $name"
