@@ -23,12 +23,12 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size)
 	return s;
 }
 
-#define FUZZ_ASSERT(cond, ...)                                                      \
-	do {                                                                        \
-		if (!(cond)) {                                                      \
+#define FUZZ_ASSERT(cond, ...)                                                     \
+	do {                                                                       \
+		if (!(cond)) {                                                     \
 			fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                               \
-			fputc('\n', stderr);                                        \
-			abort();                                                    \
-		}                                                                   \
+			fprintf(stderr, __VA_ARGS__);                              \
+			fputc('\n', stderr);                                       \
+			abort();                                                   \
+		}                                                                  \
 	} while (0)
