@@ -35,7 +35,7 @@ for bin in "$@"; do
 	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
 		-print_final_stats=1 -artifact_prefix="$arts/$name-" "$work" "$seeds" >"$log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-		echo "PASS fuzz $name: ${runs:-?} runs in ${secs}s, $(ls "$seeds" | wc -l) seeds"
+		echo "PASS fuzz $name: ${runs:-?} runs in ${secs}s, $(find "$seeds" -type f | wc -l) corpus files"
 		passed=$((passed + 1))
 	else
 		echo "FAIL fuzz $name: see ${log#"$top"/}"
