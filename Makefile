@@ -23,6 +23,7 @@ PKG_SRCS := $(wildcard pkg/*.c)
 CTL_SRCS := $(wildcard cmd/cxlpolicyctl/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 GUEST_PROG_SRCS := $(wildcard tests/guest/progs/*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
 # Two flavours of every object: release (build/) and sanitized (build/asan/).
 REL_PKG_OBJS := $(PKG_SRCS:%.c=build/obj/%.o)
@@ -31,9 +32,16 @@ REL_CTL_OBJS := $(CTL_SRCS:%.c=build/obj/%.o)
 SAN_CTL_OBJS := $(CTL_SRCS:%.c=build/asan/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 GUEST_PROGS := $(GUEST_PROG_SRCS:tests/guest/progs/%.c=build/guest/%)
+# libFuzzer targets: clang, the library built with ASan+UBSan and fuzzer coverage.
+FUZZ_CC := clang
+# clang warns on vsnprintf(fmt) in a va_list helper without a format attribute (pkg/error.c).
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+	-Wno-format-nonliteral
+FUZZ_PKG_OBJS := $(PKG_SRCS:%.c=build/fuzz/obj/%.o)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps run check unit integration guest guest-shell bench demo install \
-	clean format help
+.PHONY: all deps run check unit integration fuzz fuzz-quick guest guest-shell bench demo \
+	install clean format help
 
 all: build/bin/cxlpolicyctl $(GUEST_PROGS)
 
@@ -41,15 +49,17 @@ help:
 	@echo "make deps         install every Debian package the build and tests need (root)"
 	@echo "make              build build/bin/cxlpolicyctl"
 	@echo "make run          show the memory topology and scan every process"
-	@echo "make check        unit tests (ASan+UBSan), host integration tests, guest tests"
-	@echo "make guest-shell  boot the CXL test guest with a shell (TOPOLOGY=plain|cxl)"
+	@echo "make check        unit tests (ASan+UBSan), host integration tests, fuzz-quick, guest tests"
+	@echo "make fuzz         run every libFuzzer target 60 s (fuzz-quick: 10 s, part of check)"
+	@echo "make guest-shell  boot the test guest with a shell (TOPOLOGY=plain|cxl|hmat)"
 	@echo "make demo         boot the CXL guest: code on CXL is slow, one sweep fixes it (chart in build/demo/)"
 	@echo "make bench        scan cost as ratios against reading every /proc/PID/maps"
 	@echo "make install      install to \$$(DESTDIR)\$$(PREFIX)"
 
 DEB_PACKAGES := build-essential pkg-config libnuma-dev libjson-c-dev \
 	libcgroup-dev libsystemd-dev check libsubunit-dev \
-	qemu-system-x86 busybox-static cpio python3 gnuplot-nox fonts-dejavu-core
+	qemu-system-x86 busybox-static cpio xz-utils python3 gnuplot-nox fonts-dejavu-core \
+	clang libclang-rt-14-dev
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get install)"; exit 1; fi
@@ -84,6 +94,18 @@ build/asan/tests/%: build/asan/obj/tests/unit/%.o build/asan/lib/libcxlpolicy.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LDLIBS)
 
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/fuzz/lib/libcxlpolicy.a: $(FUZZ_PKG_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/lib/libcxlpolicy.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS)
+
 build/guest/%: tests/guest/progs/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lnuma
@@ -99,19 +121,27 @@ unit: $(UNIT_BINS)
 integration: build/asan/bin/cxlpolicyctl
 	@tests/integration/run.sh build/asan/bin/cxlpolicyctl
 
-guest: build/bin/cxlpolicyctl $(GUEST_PROGS)
+fuzz: $(FUZZ_BINS)
+	@tests/fuzz/run.sh 60 $(FUZZ_BINS)
+
+fuzz-quick: $(FUZZ_BINS)
+	@tests/fuzz/run.sh 10 $(FUZZ_BINS)
+
+# The unit binaries go into the guest too (the unit-suites case).
+guest: build/bin/cxlpolicyctl $(GUEST_PROGS) $(UNIT_BINS)
 	@tests/guest/run-all.sh
 
 guest-shell: build/bin/cxlpolicyctl $(GUEST_PROGS)
 	tests/guest/run.sh $(or $(TOPOLOGY),cxl) --shell
 
-check: unit integration guest
+check: unit integration fuzz-quick guest
 
 install: build/bin/cxlpolicyctl
 	install -D -m 0755 build/bin/cxlpolicyctl $(DESTDIR)$(BINDIR)/cxlpolicyctl
 
 format:
-	clang-format -i $(PKG_SRCS) $(wildcard pkg/*.h) $(CTL_SRCS) $(wildcard cmd/*/*.h) $(UNIT_SRCS)
+	clang-format -i $(PKG_SRCS) $(wildcard pkg/*.h) $(CTL_SRCS) $(wildcard cmd/*/*.h) $(UNIT_SRCS) \
+		$(FUZZ_SRCS) tests/fuzz/fuzzlib.h
 
 clean:
 	rm -rf build

@@ -1,23 +1,35 @@
 #!/bin/sh
 # mkinitramfs.sh — build the guest initramfs (cpio newc, gzip).
 #
-# Usage: tests/guest/mkinitramfs.sh [-o OUT] [BINDIR...]
-#   OUT     default build/guest-initramfs.cpio.gz
-#   BINDIR  folders whose executables go to /bin in the guest, each with its ldd closure
-#           (default: build/bin build/guest)
+# Usage: tests/guest/mkinitramfs.sh [-o OUT] [-k KDIR] [-u UNITDIR] [BINDIR...]
+#   OUT      default build/guest-initramfs.cpio.gz
+#   KDIR     the fetched kernel folder whose modules go in (default: the cache itself,
+#            the 6.1 kernel; CACHE/6.12 for the 6.12 one)
+#   UNITDIR  a folder of unit test binaries (build/asan/tests): they go to /unit with their
+#            ldd closures, and tests/fixtures goes to /fixtures (the unit-suites case)
+#   BINDIR   folders whose executables go to /bin in the guest, each with its ldd closure
+#            (default: build/bin build/guest)
 # Contents: busybox-static and its applets, the CXL/dax kernel modules in load order
-# (/lib/modules/load.list), cxl/ndctl/daxctl with their libraries, the project binaries,
-# tests/guest/cases/*.sh, the case library and /init. Needs tests/guest/fetch.sh first.
+# (/lib/modules/load.list; .ko.xz decompressed, busybox insmod cannot), cxl/ndctl/daxctl
+# with their libraries, the project binaries, tests/guest/cases/*.sh, the case library and
+# /init. Needs tests/guest/fetch.sh first.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cache=${CXLPOLICY_GUEST_CACHE:-$here/.cache}
 out=$top/build/guest-initramfs.cpio.gz
-if [ "${1:-}" = "-o" ]; then
-	out=$2
+kdir=$cache
+unitdir=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-o) out=$2 ;;
+	-k) kdir=$2 ;;
+	-u) unitdir=$2 ;;
+	*) break ;;
+	esac
 	shift 2
-fi
+done
 [ $# -gt 0 ] || set -- "$top/build/bin" "$top/build/guest"
 
 # Modules the CXL bring-up needs; their dependencies are added in load order.
@@ -28,10 +40,11 @@ die() {
 	exit 1
 }
 
-[ -s "$cache/kver" ] || die "no guest kernel in $cache: run tests/guest/fetch.sh"
-kver=$(cat "$cache/kver")
+[ -s "$cache/kver" ] || die "no guest tools in $cache: run tests/guest/fetch.sh"
+[ -s "$kdir/kver" ] || die "no guest kernel in $kdir: run tests/guest/fetch.sh"
+kver=$(cat "$kdir/kver")
 croot=$cache/root
-moddir=$croot/lib/modules/$kver
+moddir=$kdir/root/lib/modules/$kver
 busybox=$(command -v busybox) || die "busybox not found (apt-get install busybox-static)"
 busybox --list >/dev/null 2>&1 && ldd "$busybox" >/dev/null 2>&1 &&
 	die "$busybox is dynamically linked: install busybox-static"
@@ -86,16 +99,22 @@ copy_with_libs() {
 
 # Kernel modules: depth-first over "depends=" from each .ko's .modinfo section (objcopy,
 # so the host needs no kmod), writing the load order to /lib/modules/load.list.
+# Debian's 6.12 ships .ko.xz: those are decompressed.
 module_path() {
-	find "$moddir/kernel" -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" | head -n 1
+	_m2=$(echo "$1" | tr _ -)
+	find "$moddir/kernel" -name "$1.ko" -o -name "$_m2.ko" -o -name "$1.ko.xz" -o -name "$_m2.ko.xz" |
+		head -n 1
 }
 add_module() {
 	grep -qx "$1" "$stage/lib/modules/load.list" 2>/dev/null && return 0
 	ko=$(module_path "$1")
 	[ -n "$ko" ] || die "module $1 not found under $moddir"
-	cp "$ko" "$stage/lib/modules/$1.ko"
+	case $ko in
+	*.xz) xz -dc "$ko" >"$stage/lib/modules/$1.ko" || die "xz -dc $ko failed" ;;
+	*) cp "$ko" "$stage/lib/modules/$1.ko" ;;
+	esac
 	# Variables are global in sh: expand the list before recursing, keep using "$1".
-	for d in $(objcopy -O binary --only-section=.modinfo "$ko" /dev/stdout |
+	for d in $(objcopy -O binary --only-section=.modinfo "$stage/lib/modules/$1.ko" /dev/stdout |
 		tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' '); do
 		add_module "$d"
 	done
@@ -128,6 +147,16 @@ for dir in "$@"; do
 		copy_with_libs "$f" "/bin/${f##*/}"
 	done
 done
+
+# Unit suites (the unit-suites case) and the fixture trees they read.
+if [ -n "$unitdir" ]; then
+	[ -d "$unitdir" ] || die "no unit test folder $unitdir (run make unit)"
+	mkdir -p "$stage/unit"
+	for f in "$unitdir"/test_*; do
+		[ -f "$f" ] && [ -x "$f" ] && copy_with_libs "$f" "/unit/${f##*/}"
+	done
+	cp -a "$top/tests/fixtures" "$stage/fixtures"
+fi
 
 # Tests, case library, init.
 cp "$here"/cases/*.sh "$stage/cases/"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# run-all.sh — the guest stage of `make check`: both topologies, one after the other.
+# run-all.sh — the guest stage of `make check`: the plain and cxl topologies (kernel 6.1)
+# and hmat (kernel 6.12), one after the other.
 #
 # Usage: tests/guest/run-all.sh
 # When QEMU cannot run here (no binary, or a trivial boot fails) it prints
@@ -26,7 +27,7 @@ skip() {
 [ "${CXLPOLICY_SKIP_GUEST:-0}" = 1 ] && skip "CXLPOLICY_SKIP_GUEST=1"
 command -v qemu-system-x86_64 >/dev/null ||
 	skip "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
-"$here/fetch.sh"
+"$here/fetch.sh" 6.12
 
 # A trivial boot: the guest kernel without an initramfs must get as far as panicking on
 # the missing root file system.
@@ -43,7 +44,7 @@ grep -q 'Kernel panic' "$probe" 2>/dev/null ||
 
 passed=0
 failed=0
-for topology in plain cxl; do
+for topology in plain cxl hmat; do
 	"$here/run.sh" "$topology" | tee "$top/build/guest-$topology.summary" || true
 	line=$(grep "^guest-$topology: [0-9]* passed, [0-9]* failed\$" \
 		"$top/build/guest-$topology.summary" || echo "guest-$topology: 0 passed, 1 failed")

@@ -2,7 +2,10 @@
 """Host integration tests for cxlpolicyctl: real /proc, real sysfs, real move_pages.
 
 Usage: test_cli.py PATH/TO/cxlpolicyctl
-Prints one line per test and a closing "integration: N passed, N failed".
+Prints one line per test (PASS name, FAIL name: why, SKIP name: why) and a closing
+"integration: N passed, N failed, N skipped". A test that cannot run here calls
+skip(reason); a skip is never a pass, and with $CI set any skip fails the run (these tests
+run only on the host: a check this host cannot make belongs in a guest case).
 """
 import json
 import os
@@ -15,7 +18,7 @@ import time
 CTL = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/cxlpolicyctl"
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIXTURES = os.path.join(TOP, "tests", "fixtures")
-results = {"passed": 0, "failed": 0}
+results = {"passed": 0, "failed": 0, "skipped": 0}
 
 
 def ctl(*args, user=None):
@@ -32,10 +35,21 @@ def ctl_json(*args):
     return json.loads(p.stdout)
 
 
+class Skip(Exception):
+    """Raised by skip(): the test could not run here (not a pass)."""
+
+
+def skip(reason):
+    raise Skip(reason)
+
+
 def test(fn):
     name = fn.__name__[len("test_"):]
     try:
         fn()
+    except Skip as e:
+        results["skipped"] += 1
+        print(f"SKIP {name}: {e}")
     except Exception as e:  # a failed assertion or a crash both fail the test
         results["failed"] += 1
         print(f"FAIL {name}: {type(e).__name__}: {e}")
@@ -276,5 +290,9 @@ def test_run_sets_membind():
     expect_exit(ctl("run", "--membind", "0", "--", "/no/such/binary"), 127, r"cannot execute")
 
 
-print(f"integration: {results['passed']} passed, {results['failed']} failed")
+print(f"integration: {results['passed']} passed, {results['failed']} failed, "
+      f"{results['skipped']} skipped")
+if results["skipped"] and os.environ.get("CI"):
+    print("integration: a SKIP is a failure when CI is set")
+    sys.exit(1)
 sys.exit(1 if results["failed"] else 0)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain
+# topology: plain hmat
 # migrate respects the process's cpuset: while its cgroup allows only the slow node, no
 # DRAM node is an allowed target, so its text pages are counted as no_target and nothing
 # fails or moves; once cpuset.mems also allows node 0, the same command moves them there.

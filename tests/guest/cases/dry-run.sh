@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # `migrate --dry-run` moves nothing but counts what would move; `--max-bytes 8192` moves
 # at most two pages.
 # shellcheck source=../caselib.sh

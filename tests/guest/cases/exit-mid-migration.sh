@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # Short-lived processes, each with its own copy of the binary on the slow node, exit while
 # `migrate --all` runs: every run exits 0, and a long-lived witness process (its own copy,
 # also on the slow node) ends up with its text on node 0.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # Anonymous executable memory (a JIT's code cache) on the slow node is found by scan as an
 # "anon" mapping and moved by migrate, in several paced move_pages calls; the data heap
 # bound to the same node stays there.

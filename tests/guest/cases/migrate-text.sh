@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # A program whose text and heap are on the slow node: `migrate --pid` brings every
 # resident text page to node 0 and leaves every heap page where it was.
 # shellcheck source=../caselib.sh

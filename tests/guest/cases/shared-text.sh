@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # One binary on the slow node run as three processes in a cgroup: `migrate --cgroup` moves
 # its text once (shared page cache) and every process then sees its text on node 0.
 # shellcheck source=../caselib.sh

@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # The guest has the expected nodes, the project binaries run, and the workload reports
 # its own pages.
 # shellcheck source=../caselib.sh

@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # A binary whose text pages were written half while bound to node 0 and half while bound
 # to the slow node: `scan --json` marks that text mapping "straddle":true (and agrees with
 # the workload's own count), and a mapping that sits on one node is not marked.

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Rebuild the seed corpora tests/fuzz/corpus/NAME/seed-* from the fixture trees (files named
+# by content hash, so reruns add nothing twice). Reproducers of fixed crashes (crash-*) in the
+# same folders are kept: they are regression tests replayed by every fuzz run.
+# Usage: tests/fuzz/seed.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+fx=$(cd "$here/../fixtures" && pwd)
+
+# add NAME: stdin becomes one seed of corpus NAME.
+add() {
+	local tmp sum
+	tmp=$(mktemp)
+	cat >"$tmp"
+	sum=$(sha1sum "$tmp" | cut -c1-16)
+	mkdir -p "$here/corpus/$1"
+	mv "$tmp" "$here/corpus/$1/seed-$sum"
+	chmod 0644 "$here/corpus/$1/seed-$sum"
+}
+files() {
+	find "$fx" -type f -name "$1" | LC_ALL=C sort
+}
+
+rm -f "$here"/corpus/*/seed-*
+for f in $(files maps); do
+	# at most 100 lines (-max_len is 16 KiB); the first 30 lines also alone, for
+	# procmaps_parse_line (which gets an input's first line)
+	head -n 100 "$f" | add fuzz_maps_line
+	head -n 30 "$f" | while IFS= read -r line; do printf '%s\n' "$line" | add fuzz_maps_line; done
+done
+for n in cpulist nodelist online possible 'has_*' 'cpuset.mems*' 'cpuset.cpus*'; do
+	for f in $(files "$n"); do add fuzz_idset <"$f"; done
+done
+for n in stat status cgroup; do
+	for f in $(files "$n"); do add fuzz_procinfo <"$f"; done
+done
+for f in $(files status); do
+	{ echo Cpus_allowed_list; cat "$f"; } | add fuzz_procinfo
+done
+for n in distance meminfo cgroup.procs; do
+	for f in $(files "$n"); do add fuzz_sysfs <"$f"; done
+done
+# resolved dax device paths, as topology_dax_cxl_region() gets them
+find "$fx" -path '*/bus/dax/devices/*' -type l | while read -r l; do
+	readlink "$l" | sed 's#^\(\.\./\)*#/sys/#' | add fuzz_sysfs
+done
+for d in "$here"/corpus/*/; do
+	echo "$(basename "$d"): $(find "$d" -name 'seed-*' | wc -l) seeds"
+done
