@@ -59,7 +59,7 @@ help:
 DEB_PACKAGES := build-essential pkg-config libnuma-dev libjson-c-dev \
 	libcgroup-dev libsystemd-dev check libsubunit-dev \
 	qemu-system-x86 busybox-static cpio xz-utils python3 gnuplot-nox fonts-dejavu-core \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev btrfs-progs
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get install)"; exit 1; fi

@@ -68,33 +68,57 @@ static struct file_segments *lookup(const struct pagestate *set, const struct fi
 	return found ? *(struct file_segments **)found : NULL;
 }
 
+/* Index of the first segment whose end is past @at (or equal, with @touching). */
+static size_t first_ending_after(const struct file_segments *f, uint64_t at, bool touching)
+{
+	size_t a = 0, b = f->n;
+
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+
+		if (f->segs[mid].hi < at || (!touching && f->segs[mid].hi == at))
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a;
+}
+
+/* Index of the first segment that starts past @at (or at it, without @touching). */
+static size_t first_starting_after(const struct file_segments *f, size_t from, uint64_t at,
+				   bool touching)
+{
+	size_t a = from, b = f->n;
+
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+
+		if (f->segs[mid].lo < at || (touching && f->segs[mid].lo == at))
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a;
+}
+
 int pagestate_segments(const struct pagestate *set, const struct file_key *key, uint64_t lo,
 		       uint64_t hi, struct page_segment **ret, size_t *ret_n)
 {
 	const struct file_segments *f = lookup(set, key);
 	const struct page_info unknown = { .state = PAGE_UNKNOWN, .node = -1 };
 	struct page_segment *out;
-	size_t n = 0, i = 0;
+	size_t n = 0, i = 0, last = 0;
 	uint64_t at = lo;
 
-	/* Every stored segment can add itself and the gap before it, plus a final gap. */
-	out = malloc(sizeof(*out) * (2 * (f ? f->n : 0) + 1));
+	/* Only the stored segments that overlap [lo, hi) matter: binary search both ends. */
+	if (f && lo < hi) {
+		i = first_ending_after(f, lo, false);
+		last = first_starting_after(f, i, hi, false);
+	}
+	/* Each overlapping segment can add itself and the gap before it, plus a final gap. */
+	out = malloc(sizeof(*out) * (2 * (last > i ? last - i : 0) + 1));
 	if (!out)
 		return -ENOMEM;
-	/* Binary search for the first segment ending after @lo. */
-	if (f) {
-		size_t a = 0, b = f->n;
-
-		while (a < b) {
-			size_t mid = a + (b - a) / 2;
-
-			if (f->segs[mid].hi <= lo)
-				a = mid + 1;
-			else
-				b = mid;
-		}
-		i = a;
-	}
 	for (; f && i < f->n && at < hi; i++) {
 		const struct page_segment *s = &f->segs[i];
 
@@ -147,10 +171,8 @@ int pagestate_set(struct pagestate *set, const struct file_key *key, uint64_t lo
 		return -ENOMEM;
 
 	/* Segments [first, last) overlap or touch [lo, hi). */
-	for (first = 0; first < f->n && f->segs[first].hi < lo; first++)
-		;
-	for (last = first; last < f->n && f->segs[last].lo <= hi; last++)
-		;
+	first = first_ending_after(f, lo, true);
+	last = first_starting_after(f, first, hi, true);
 	if (first < last) {
 		struct page_segment *a = &f->segs[first], *b = &f->segs[last - 1];
 

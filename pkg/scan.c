@@ -2,6 +2,9 @@
 #include "scan.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <string.h>
 
 #include "placement.h"
@@ -61,13 +64,30 @@ size_t mapping_node_pages(const struct mapping_report *m, int node)
 	return 0;
 }
 
-static struct file_key key_of(const struct vma *v)
+/*
+ * The identity of the file behind a file mapping.  /proc/PID/maps shows the
+ * superblock's device, which all btrfs subvolumes (and their snapshots, with
+ * the same inode numbers) share: stat the mapping's map_files link instead,
+ * which names the file itself (needs CAP_SYS_ADMIN; else the maps fields).
+ */
+static struct file_key file_key_of(const struct process_report *r, const struct vma *v)
 {
-	return (struct file_key){
+	struct file_key key = {
 		.dev_major = v->dev_major,
 		.dev_minor = v->dev_minor,
 		.inode = v->inode,
 	};
+	char rel[96];
+	struct stat st;
+
+	/* A task directory has no map_files: its process's is two levels up. */
+	snprintf(rel, sizeof(rel), "%smap_files/%" PRIx64 "-%" PRIx64,
+		 r->handle.mm_tid != r->handle.pid ? "../../" : "", v->start, v->end);
+	if (fstatat(r->handle.dirfd, rel, &st, 0) == 0 && st.st_ino == v->inode) {
+		key.dev_major = major(st.st_dev);
+		key.dev_minor = minor(st.st_dev);
+	}
+	return key;
 }
 
 static int push_page(struct process_report *r, uint64_t addr, uint64_t file_page, uint32_t map)
@@ -119,7 +139,7 @@ static int apply_record(struct scanner *s, struct process_report *r, size_t firs
 	if (!s->state || n == 0)
 		return 0;
 	m = &r->maps[r->pages[first].map];
-	key = key_of(&m->vma);
+	key = m->key;
 	err = pagestate_segments(s->state, &key, r->pages[first].file_page,
 				 r->pages[first + n - 1].file_page + 1, &segs, &n_segs);
 	if (err < 0)
@@ -310,6 +330,8 @@ static int take_vmas(struct scanner *s, struct process_report *r, struct vma_lis
 		m->vma = vmas->items[i];
 		vmas->items[i].name = NULL; /* now owned by the report */
 		m->special = vma_is_special(&m->vma);
+		if (vma_is_file(&m->vma))
+			m->key = file_key_of(r, &m->vma);
 		m->page_size = m->vma.page_size >= s->page_size ? m->vma.page_size : s->page_size;
 		m->pages = (m->vma.end - m->vma.start) / m->page_size;
 	}
@@ -407,7 +429,7 @@ int scanner_record(struct scanner *s, const struct process_report *r, size_t fir
 		while (i + run < first + n && r->pages[i + run].map == p->map &&
 		       r->pages[i + run].file_page == p->file_page + run)
 			run++;
-		key = key_of(&r->maps[p->map].vma);
+		key = r->maps[p->map].key;
 		err = pagestate_set(s->state, &key, p->file_page, p->file_page + run, info);
 		if (err < 0)
 			return err;

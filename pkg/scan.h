@@ -50,6 +50,12 @@ struct node_pages {
 
 struct mapping_report {
 	struct vma vma; /* owns vma.name */
+	/*
+	 * The file whose page cache backs it: st_dev/st_ino of map_files/START-END
+	 * (btrfs subvolumes and overlay layers share the device /proc/PID/maps
+	 * shows, and their inode numbers repeat), else the maps fields.
+	 */
+	struct file_key key;
 	bool special; /* [vdso] and friends: never moved */
 	bool skipped_empty; /* a large mapping with no resident page, known without a walk */
 	bool walk_truncated; /* pagemap walk stopped at the budget: pages beyond were not seen */

@@ -6,5 +6,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 status=0
 python3 "$here/test_cli.py" "$@" || status=1
 python3 "$here/test_cli_input.py" "$@" || status=1
-python3 "$here/test_review.py" "$@" || status=1
+python3 "$here/test_dedupe_keys.py" "$@" || status=1
 exit "$status"

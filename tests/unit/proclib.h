@@ -47,7 +47,7 @@ static inline struct child child_start(size_t map_pages, size_t touch_pages)
 		close_other_fds(ready[1], release[0]);
 		if (map_pages > 0) {
 			char *mem = mmap(NULL, map_pages * psz, PROT_READ | PROT_WRITE | PROT_EXEC,
-					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 			if (mem == MAP_FAILED)
 				_exit(2);

@@ -13,6 +13,9 @@
 
 set -- /unit/test_*
 [ -x "$1" ] || fail "no unit suites in /unit (build them: make unit, then rebuild the initramfs)"
+# hugetlb: reserve a few huge pages so test_residency's hugetlb check runs here
+echo 8 >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+echo "nr_hugepages: $(cat /proc/sys/vm/nr_hugepages 2>/dev/null)"
 export CK_FORK=yes CXLPOLICY_FIXTURES=/fixtures
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1
 bad=
