@@ -24,12 +24,28 @@ static bool movable_cxl_page(const struct topology *topo, const struct process_r
 	return !p->maps[ref->map].special && !ref->deduplicated && topology_is_cxl(topo, ref->node);
 }
 
+/* The nodes @p may be moved to: its cpuset, narrowed to @targets when given. */
+static const struct idset *allowed_targets(const struct process_report *p,
+					   const struct idset *targets, struct idset *buf)
+{
+	if (!targets)
+		return p->info.has_mems_allowed ? &p->info.mems_allowed : NULL;
+	if (!p->info.has_mems_allowed)
+		return targets;
+	idset_clear(buf);
+	IDSET_FOREACH(id, targets)
+		if (idset_has(&p->info.mems_allowed, id))
+			(void)idset_add(buf, id);
+	return buf;
+}
+
 int sweep_plan_process(const struct topology *topo, const struct process_report *p,
-		       uint64_t *budget_bytes, struct move_plan *ret)
+		       const struct idset *targets, uint64_t *budget_bytes, struct move_plan *ret)
 {
 	_cleanup_(move_plan_clear) struct move_plan plan = { 0 };
 	int prefer = p->info.cpu >= 0 ? topology_cpu_node(topo, p->info.cpu) : -1;
-	const struct idset *allowed = p->info.has_mems_allowed ? &p->info.mems_allowed : NULL;
+	struct idset both;
+	const struct idset *allowed = allowed_targets(p, targets, &both);
 	uint64_t budget = *budget_bytes;
 	size_t cap = 0;
 	int last_from = -2, last_target = -1;
@@ -88,6 +104,15 @@ struct sweeper {
 	struct sweep_result *res;
 };
 
+/*
+ * Whether what becomes of @ref is settled in the run's record (a shared page,
+ * counted once at the end) rather than counted at once for this process.
+ */
+static bool recorded(const struct sweeper *w, const struct page_ref *ref)
+{
+	return ref->file_page != PAGE_REF_PRIVATE && w->scanner.state;
+}
+
 static int record_one(struct sweeper *w, const struct process_report *p, size_t ref,
 		      const struct page_info *info)
 {
@@ -105,7 +130,7 @@ static int leave_pages(struct sweeper *w, const struct process_report *p, const 
 		};
 		int err;
 
-		if (ref->file_page == PAGE_REF_PRIVATE) {
+		if (!recorded(w, ref)) {
 			(*private_count)++;
 			continue;
 		}
@@ -189,7 +214,7 @@ static int act(struct sweeper *w, struct process_report *p, const struct move_pl
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct page_ref *ref = &p->pages[plan->refs[i]];
 		uint64_t size = p->maps[ref->map].page_size;
-		bool shared = ref->file_page != PAGE_REF_PRIVATE;
+		bool shared = recorded(w, ref);
 		struct page_info info = { .node = ref->node };
 
 		if (outcome[i] >= 0) {
@@ -272,7 +297,7 @@ static int plan_and_act(struct sweeper *w, struct process_report *p, struct proc
 	err = settle_found(w, p);
 	if (err < 0 || !w->opts->migrate)
 		return err;
-	err = sweep_plan_process(w->ctx->topo, p, &w->budget_bytes, &plan);
+	err = sweep_plan_process(w->ctx->topo, p, w->opts->targets, &w->budget_bytes, &plan);
 	if (err < 0)
 		return err;
 	pm->planned = plan.n + plan.n_no_target + plan.n_over_budget;
@@ -415,7 +440,7 @@ int sweep_run(const struct cxlp_ctx *ctx, const pid_t *pids, size_t n,
 	if (!ctx->live)
 		return -EXDEV;
 	migrate_pacer_init(&w.pacer, opts->chunk_target_ns);
-	r = scanner_init(&w.scanner, ctx, true);
+	r = scanner_init(&w.scanner, ctx, !opts->no_dedupe);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
@@ -424,7 +449,8 @@ int sweep_run(const struct cxlp_ctx *ctx, const pid_t *pids, size_t n,
 			break;
 	}
 	if (r >= 0)
-		pagestate_foreach(w.scanner.state, count_pending, &res.moves);
+		if (w.scanner.state)
+			pagestate_foreach(w.scanner.state, count_pending, &res.moves);
 	scanner_done(&w.scanner);
 	if (r < 0) {
 		sweep_result_clear(&res);

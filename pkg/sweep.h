@@ -33,6 +33,9 @@ struct sweep_options {
 	uint64_t max_bytes; /* bound on bytes moved in this pass, 0 = none */
 	int move_flags; /* MPOL_MF_MOVE or MPOL_MF_MOVE_ALL */
 	uint64_t chunk_target_ns;
+	/* Target nodes (a policy's node list); NULL: the nearest DRAM node of each process. */
+	const struct idset *targets;
+	bool no_dedupe; /* ask about and move shared pages through every mapper */
 };
 
 /* What became of CXL pages of movable mappings; each physical page counted once. */
@@ -105,12 +108,12 @@ void sweep_result_clear(struct sweep_result *r);
 
 /*
  * The plan for @p (pure): CXL pages of movable mappings not settled by an
- * earlier process go to the nearest DRAM node @p's cpuset allows (ties to
- * the node of its CPU); *@budget_bytes (UINT64_MAX: none) is spent in
- * address order.
+ * earlier process go to the nearest DRAM node that @p's cpuset allows and,
+ * when @targets is given, that it lists (ties to the node of its CPU);
+ * *@budget_bytes (UINT64_MAX: none) is spent in address order.
  */
 int sweep_plan_process(const struct topology *topo, const struct process_report *p,
-		       uint64_t *budget_bytes, struct move_plan *ret);
+		       const struct idset *targets, uint64_t *budget_bytes, struct move_plan *ret);
 void move_plan_clear(struct move_plan *plan);
 
 /*

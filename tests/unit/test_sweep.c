@@ -284,7 +284,7 @@ START_TEST(test_plan_no_target)
 	p.info.cpu = -1;
 	p.info.has_mems_allowed = true;
 	ck_assert_int_eq(idset_parse("1-2", &p.info.mems_allowed), 0);
-	ck_assert_int_eq(sweep_plan_process(f.topo, &p, &budget, &plan), 0);
+	ck_assert_int_eq(sweep_plan_process(f.topo, &p, NULL, &budget, &plan), 0);
 	ck_assert_uint_eq(plan.n, 0);
 	ck_assert_uint_eq(plan.n_no_target, 1); /* the DRAM and the settled page are not planned */
 	ck_assert_uint_eq(plan.no_target[0], 0);
@@ -292,11 +292,29 @@ START_TEST(test_plan_no_target)
 
 	ck_assert_int_eq(idset_parse("0-2", &p.info.mems_allowed), 0);
 	budget = 4096;
-	ck_assert_int_eq(sweep_plan_process(f.topo, &p, &budget, &plan), 0);
+	ck_assert_int_eq(sweep_plan_process(f.topo, &p, NULL, &budget, &plan), 0);
 	ck_assert_uint_eq(plan.n, 1);
 	ck_assert_int_eq(plan.targets[0], DRAM_NODE);
 	ck_assert_uint_eq(budget, 0);
 	move_plan_clear(&plan);
+
+	/* a policy's target list narrows the choice to what the cpuset also allows */
+	{
+		struct idset targets;
+
+		budget = UINT64_MAX;
+		ck_assert_int_eq(idset_parse("1", &targets), 0); /* a CXL node is never a target */
+		ck_assert_int_eq(sweep_plan_process(f.topo, &p, &targets, &budget, &plan), 0);
+		ck_assert_uint_eq(plan.n, 0);
+		ck_assert_uint_eq(plan.n_no_target, 1);
+		move_plan_clear(&plan);
+		ck_assert_int_eq(idset_parse("0", &targets), 0);
+		ck_assert_int_eq(idset_parse("1-2", &p.info.mems_allowed), 0);
+		ck_assert_int_eq(sweep_plan_process(f.topo, &p, &targets, &budget, &plan), 0);
+		ck_assert_uint_eq(plan.n, 0); /* node 0 listed, but not in the cpuset */
+		ck_assert_uint_eq(plan.n_no_target, 1);
+		move_plan_clear(&plan);
+	}
 	teardown(&f);
 }
 END_TEST
@@ -370,6 +388,29 @@ START_TEST(test_trace_says_why)
 }
 END_TEST
 
+/* Without dedupe every mapper asks and moves for itself: counts per process, none lost. */
+START_TEST(test_no_dedupe_counts_per_mapper)
+{
+	struct fixture f;
+	struct sweep_options opts = { .migrate = true, .no_dedupe = true };
+	struct sweep_result res;
+	struct seen seen;
+	pid_t pids[2];
+
+	setup(&f);
+	pids[0] = f.b.pid;
+	pids[1] = f.a.pid;
+	model.refuse_pid = f.b.pid;
+	res = sweep(&f, pids, &opts, &seen);
+	ck_assert_uint_eq(seen.moves[0].failed, PAGES);
+	ck_assert_uint_eq(res.moves.failed_pages, PAGES); /* counted for B at once */
+	ck_assert_uint_eq(res.moves.moved_pages, seen.moves[1].moved);
+	ck_assert_uint_gt(seen.moves[1].moved, 0);
+	sweep_result_clear(&res);
+	teardown(&f);
+}
+END_TEST
+
 static Suite *sweep_suite(void)
 {
 	Suite *s = suite_create("sweep");
@@ -383,6 +424,7 @@ static Suite *sweep_suite(void)
 	tcase_add_test(tc, test_plan_no_target);
 	tcase_add_test(tc, test_vanished_is_counted);
 	tcase_add_test(tc, test_trace_says_why);
+	tcase_add_test(tc, test_no_dedupe_counts_per_mapper);
 	suite_add_tcase(s, tc);
 	return s;
 }
