@@ -174,10 +174,14 @@ static int move_chunk(struct mover *m, const uint64_t *addrs, const int *nodes, 
 	}
 	if (r < 0) {
 		call_error = negative_errno();
-		if (call_error == -ESRCH || process_gone(m))
+		/*
+		 * EINVAL with the flags and nodes we pass means the task has no mm:
+		 * it is exiting (exit_mm() comes long before it shows as a zombie).
+		 */
+		if (call_error == -ESRCH || call_error == -EINVAL || process_gone(m))
 			goto vanished;
-		if (call_error == -EINVAL || call_error == -EPERM) {
-			/* No mm to move from, or not allowed at all: nothing of it moved. */
+		if (call_error == -EPERM) {
+			/* Not allowed at all: nothing of it moved. */
 			for (size_t i = 0; i < count; i++)
 				outcome[i] = call_error;
 			return 0;

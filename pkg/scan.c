@@ -250,10 +250,11 @@ static int query_nodes(struct scanner *s, struct process_report *r)
 		which[n++] = i;
 	}
 	err = placement_query_pages(s->ctx->move_pages, r->handle.mm_tid, addrs, n, status);
+	/* EINVAL: no mm any more, the process is exiting (it had one when its maps were read). */
+	if (err == -EINVAL || (err < 0 && proc_handle_check(&r->handle) < 0))
+		return -ESRCH;
 	if (err < 0)
-		return (err == -ESRCH || err == -EINVAL) && proc_handle_check(&r->handle) < 0
-			       ? -ESRCH
-			       : err;
+		return err;
 	for (size_t j = 0; j < n; j++)
 		r->pages[which[j]].node = status[j] >= 0 ? status[j] : -2;
 	/* Pages that left memory between the walk and the query are not resident. */

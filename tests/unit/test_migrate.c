@@ -262,6 +262,7 @@ static struct model {
 	bool shared[MODEL_PAGES]; /* needs MPOL_MF_MOVE_ALL */
 	bool userns; /* MPOL_MF_MOVE_ALL gives EPERM */
 	int fail_after; /* > 0: the call fails with fail_errno after this many pages */
+	bool no_mm; /* exiting: every call fails with EINVAL, still looks alive */
 	int fail_errno;
 	int calls_before_exit; /* > 0: the process exits after this many calls */
 	int calls;
@@ -279,6 +280,10 @@ static long model_move_pages(int pid, unsigned long count, void **pages, const i
 		return -1;
 	}
 	model.calls++;
+	if (model.no_mm) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (nodes && (flags & MPOL_MF_MOVE_ALL) && model.userns) {
 		errno = EPERM;
 		return -1;
@@ -439,6 +444,22 @@ START_TEST(test_model_exit_mid_request)
 }
 END_TEST
 
+/* An exiting process has no mm before it looks gone: EINVAL means vanished, not failed. */
+START_TEST(test_model_exiting_process_is_vanished)
+{
+	int outcome[MODEL_PAGES], r;
+	struct migrate_stats st;
+
+	model_reset();
+	model.no_mm = true;
+	st = model_run(MPOL_MF_MOVE_ALL, 16, outcome, &r);
+	ck_assert_int_eq(r, -ESRCH);
+	ck_assert_uint_eq(st.failed_pages, 0);
+	ck_assert_uint_eq(st.failures[EINVAL], 0);
+	ck_assert_uint_eq(st.vanished_pages, MODEL_PAGES);
+}
+END_TEST
+
 static Suite *migrate_suite(void)
 {
 	Suite *s = suite_create("migrate");
@@ -463,6 +484,7 @@ static Suite *migrate_suite(void)
 	tcase_add_test(move, test_model_userns_falls_back);
 	tcase_add_test(move, test_model_busy_retried);
 	tcase_add_test(move, test_model_exit_mid_request);
+	tcase_add_test(move, test_model_exiting_process_is_vanished);
 	suite_add_tcase(s, move);
 	return s;
 }
