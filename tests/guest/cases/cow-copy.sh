@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # Issue 7 item 3 (private copy-on-write copies were hidden): a 16-page text file with its
 # page cache on node 0 is mapped by B and then by A; A, bound to the slow node, turns page 3
 # into its own private copy the way a debugger plants a breakpoint (mprotect RW, write,

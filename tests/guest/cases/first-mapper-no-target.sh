@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain
+# topology: plain hmat
 # Issue 7 item 2 (a first mapper that cannot move dropped the page for everyone): a 64-page
 # text file on the slow node is mapped by two processes; the first (lower pid) lives in a
 # cgroup whose cpuset.mems is only the slow node, the second in one that allows node 0.

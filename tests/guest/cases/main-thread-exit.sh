@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # Issue 7 item 8 (a process whose main thread exited showed no mappings): a process maps a
 # 32-page text file on the slow node, then its main thread calls pthread_exit() while a
 # second thread lives on (/proc/PID/maps is empty; textmap ends the main thread with the

@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # Issue 7 item 1 (dedupe hid pages): a 256-page text file on the slow node is mapped
 # PROT_READ|PROT_EXEC by three processes in one cgroup; the first one scanned (lowest pid)
 # faulted only page 0 (plus the kernel's fault-around), the later ones every page.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # Issue 7 item 6 (--sysroot from another pid namespace): a procfs mounted by a process in a
 # child pid namespace numbers processes differently (its pid 1 is a textmap process, not
 # init), so pids read there would make move_pages() reach other processes. scan and migrate

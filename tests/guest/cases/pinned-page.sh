@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # Issue 7 item 4 (counts lied on partial failure): a process maps a 64-page text file on the
 # slow node and vmsplices page 10 into a pipe it never reads, so the pipe holds a reference
 # and the kernel cannot migrate that page. `migrate --pid` must report what the kernel did:

@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain
+# topology: plain hmat
 # Review of issue 7 (items 1-4 together, the real pattern): a 256-page text file on the slow
 # node (16 blocks of 16 pages; whole aligned blocks so fault-around adds nothing) is mapped
 # by 12 processes, each faulting a different set of blocks. Three live in a cgroup whose

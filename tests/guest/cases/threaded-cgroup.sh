@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # Issue 7 item 7 (a threaded cgroup aborted the walk): a process whose mapped text (32 pages)
 # is on the slow node lives in threaded.slice with its second thread in a threaded child
 # (cgroup.type threaded, whose cgroup.procs fails with EOPNOTSUPP). `migrate --cgroup

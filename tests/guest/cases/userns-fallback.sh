@@ -1,5 +1,5 @@
 #!/bin/sh
-# topology: plain cxl
+# topology: plain cxl hmat
 # Issue 7 item 5 (user namespaces): root inside a user namespace sees CAP_SYS_NICE in
 # capget(), yet move_pages(MPOL_MF_MOVE_ALL) checks the initial namespace and fails EPERM.
 # Two workloads of one binary (text on the slow node, shared by both) and the first one's
