@@ -267,6 +267,29 @@ static int ranges_pagemap(struct residency *r, uint64_t start, uint64_t end,
 	return 0;
 }
 
+int residency_entries(struct residency *r, uint64_t start, size_t n, uint64_t *ret)
+{
+	size_t done = 0;
+
+	if (!r || r->fd < 0)
+		return -EBADF;
+	if (start % r->page_size != 0)
+		return -EINVAL;
+	while (done < n) {
+		off_t off = (off_t)((start / r->page_size + done) * sizeof(uint64_t));
+		ssize_t got = pread(r->fd, ret + done, (n - done) * sizeof(uint64_t), off);
+
+		if (got < 0)
+			return negative_errno();
+		if (got == 0)
+			return -ESRCH;
+		if (got % sizeof(uint64_t) != 0)
+			return -EIO;
+		done += (size_t)got / sizeof(uint64_t);
+	}
+	return 0;
+}
+
 static int pagemap_alive(struct residency *r, uint64_t addr)
 {
 	uint64_t entry;

@@ -43,7 +43,8 @@ struct resident_range {
 #define PAGEMAP_ENTRY_PRESENT (1ULL << 63)
 #define PAGEMAP_ENTRY_SWAPPED (1ULL << 62)
 #define PAGEMAP_ENTRY_FILE (1ULL << 61) /* file page or shared anon */
-#define PAGEMAP_ENTRY_EXCLUSIVE (1ULL << 57)
+#define PAGEMAP_ENTRY_EXCLUSIVE (1ULL << 56) /* mapped by this process only (4.2+) */
+#define PAGEMAP_ENTRY_PFN_MASK ((1ULL << 55) - 1) /* 0 unless CAP_SYS_ADMIN */
 
 enum residency_method {
 	RESIDENCY_AUTO, /* PAGEMAP_SCAN when the kernel has it, else pagemap entries */
@@ -98,6 +99,15 @@ int residency_ranges(struct residency *r, uint64_t start, uint64_t end, struct r
 /* The same, appended to @list (merging as residency_parse_pagemap() does). */
 int residency_ranges_append(struct residency *r, uint64_t start, uint64_t end,
 			    struct resident_ranges *list);
+
+/*
+ * The raw pagemap entries of the @n base pages from @start (page aligned)
+ * into @ret (n entries), for what ranges do not say: whether an anonymous
+ * page is mapped by this process alone (PAGEMAP_ENTRY_EXCLUSIVE) and its
+ * frame (PAGEMAP_ENTRY_PFN_MASK, 0 without CAP_SYS_ADMIN).  -ESRCH when the
+ * process has no memory any more; @ret is unspecified on failure.
+ */
+int residency_entries(struct residency *r, uint64_t start, size_t n, uint64_t *ret);
 
 void residency_close(struct residency *r);
 

@@ -127,7 +127,10 @@ static int count_node(struct mapping_report *m, int node)
 	return 0;
 }
 
-/* Take the run's record for the shared pages refs[first, n) of one range of mapping @m. */
+/*
+ * Take the run's record for the shared pages refs[first, n): one run of
+ * consecutive file pages of one mapping, or one frame-keyed page.
+ */
 static int apply_record(struct scanner *s, struct process_report *r, size_t first, size_t n)
 {
 	const struct mapping_report *m;
@@ -139,7 +142,7 @@ static int apply_record(struct scanner *s, struct process_report *r, size_t firs
 	if (!s->state || n == 0)
 		return 0;
 	m = &r->maps[r->pages[first].map];
-	key = m->key;
+	key = r->pages[first].by_frame ? ANON_FRAME_KEY : m->key;
 	err = pagestate_segments(s->state, &key, r->pages[first].file_page,
 				 r->pages[first + n - 1].file_page + 1, &segs, &n_segs);
 	if (err < 0)
@@ -157,6 +160,49 @@ static int apply_record(struct scanner *s, struct process_report *r, size_t firs
 		} else if (segs[k].info.state == PAGE_PENDING) {
 			ref->counted = true; /* an earlier process found it on CXL: ask again */
 		}
+	}
+	return 0;
+}
+
+/*
+ * Private pages from refs[first, n_pages) on: an anonymous page that other
+ * processes map too (pagemap's exclusive bit clear: copy-on-write after fork,
+ * never written since) is one physical page for all of them, keyed by its
+ * frame so the run handles it once.  Frames need CAP_SYS_ADMIN: without it
+ * such pages stay per process.
+ */
+static int key_shared_anon(struct scanner *s, struct process_report *r, struct residency *res,
+			   size_t first)
+{
+	uint64_t entries[512];
+
+	for (size_t i = first; i < r->n_pages;) {
+		uint64_t base = r->pages[i].addr;
+		size_t span = 0, n;
+		int err;
+
+		/* A chunk of up to 512 base pages starting at the next private page. */
+		while (i + span < r->n_pages &&
+		       r->pages[i + span].addr - base < ARRAY_SIZE(entries) * s->page_size)
+			span++;
+		n = (size_t)((r->pages[i + span - 1].addr - base) / s->page_size) + 1;
+		err = residency_entries(res, base, n, entries);
+		if (err < 0)
+			return err;
+		for (size_t k = i; k < i + span; k++) {
+			struct page_ref *ref = &r->pages[k];
+			uint64_t e = entries[(ref->addr - base) / s->page_size];
+			uint64_t frame = e & PAGEMAP_ENTRY_PFN_MASK;
+
+			if (!(e & PAGEMAP_ENTRY_PRESENT) || (e & PAGEMAP_ENTRY_EXCLUSIVE) || !frame)
+				continue;
+			ref->file_page = frame;
+			ref->by_frame = true;
+			err = apply_record(s, r, k, 1);
+			if (err < 0)
+				return err;
+		}
+		i += span;
 	}
 	return 0;
 }
@@ -204,6 +250,10 @@ static int collect_mapping(struct scanner *s, struct process_report *r, struct r
 		}
 		if (shared) {
 			err = apply_record(s, r, first, r->n_pages - first);
+			if (err < 0)
+				return err;
+		} else if (s->state && !m->special) {
+			err = key_shared_anon(s, r, res, first);
 			if (err < 0)
 				return err;
 		}
@@ -427,10 +477,11 @@ int scanner_record(struct scanner *s, const struct process_report *r, size_t fir
 			i++;
 			continue;
 		}
-		while (i + run < first + n && r->pages[i + run].map == p->map &&
+		while (!p->by_frame && i + run < first + n && r->pages[i + run].map == p->map &&
+		       !r->pages[i + run].by_frame &&
 		       r->pages[i + run].file_page == p->file_page + run)
 			run++;
-		key = r->maps[p->map].key;
+		key = p->by_frame ? ANON_FRAME_KEY : r->maps[p->map].key;
 		err = pagestate_set(s->state, &key, p->file_page, p->file_page + run, info);
 		if (err < 0)
 			return err;

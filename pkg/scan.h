@@ -74,12 +74,19 @@ struct mapping_report {
 
 #define PAGE_REF_PRIVATE UINT64_MAX
 
+/*
+ * The key of anonymous pages mapped by several processes (copy-on-write
+ * after fork, not yet copied; KSM): their page frame is their identity.
+ */
+#define ANON_FRAME_KEY ((struct file_key){ UINT32_MAX, UINT32_MAX, UINT64_MAX })
+
 /* A resident page of an executable mapping, as this process sees it. */
 struct page_ref {
 	uint64_t addr;
 	uint64_t file_page; /* page offset in the file, PAGE_REF_PRIVATE when not shared */
 	uint32_t map; /* index in process_report.maps */
 	int node; /* -1 until known */
+	bool by_frame; /* file_page holds the frame of an anonymous page other processes map too */
 	bool deduplicated; /* node taken from the run's record */
 	bool counted; /* already counted on CXL by an earlier process of the run */
 };

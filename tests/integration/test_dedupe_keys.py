@@ -128,6 +128,61 @@ def test_btrfs_subvolumes_same_inode_are_not_deduplicated():
         shutil.rmtree(d, ignore_errors=True)
 
 
+# A JIT-style anonymous rwx region written before fork(): parent and children map the same
+# physical pages (copy-on-write, never written after the fork).
+FORKER = ("import mmap, os, sys, time\n"
+          "m = mmap.mmap(-1, 64 * 4096, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS,\n"
+          "              prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)\n"
+          "for i in range(64):\n"
+          "    m[i * 4096] = 1\n"
+          "kids = []\n"
+          "for k in range(3):\n"
+          "    pid = os.fork()\n"
+          "    if pid == 0:\n"
+          "        time.sleep(600)\n"
+          "        os._exit(0)\n"
+          "    kids.append(pid)\n"
+          "print(*kids, flush=True)\n"
+          "sys.stdin.readline()\n"
+          "for k in kids:\n"
+          "    os.kill(k, 9)\n")
+
+
+@test
+def test_fork_shared_anon_text_counted_once():
+    """SCHEMA: totals' cxl_pages count each physical page on CXL once per run. Anonymous
+    exec pages shared copy-on-write after fork() are one set of physical pages: the children
+    add nothing (every node is declared CXL with --cxl-nodes, so every page is 'on CXL')."""
+    nodes = sorted(int(n[4:]) for n in os.listdir("/sys/devices/system/node")
+                   if n.startswith("node") and n[4:].isdigit())
+    c = subprocess.Popen([sys.executable, "-c", FORKER], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE)
+    try:
+        kids = [int(x) for x in c.stdout.readline().split()]
+        assert len(kids) == 3, kids
+        p = run(CTL, "--cxl-nodes", ",".join(map(str, nodes)), "--json", "scan", "--all",
+                "--mappings")
+        assert p.returncode in (0, 1), p.stderr
+        out = json.loads(p.stdout)
+        procs = {x["pid"]: x for x in out["processes"]}
+        parent = procs[c.pid]
+        anon = [m for m in parent["mappings"] if m["kind"] != "file" and m["pages"] == 64]
+        assert anon and anon[0]["cxl_pages"] == 64, f"setup: parent's region: {anon}"
+        counted = {k: procs[k]["totals"]["cxl_pages"] for k in kids}
+        assert all(v == 0 for v in counted.values()), (
+            f"the 64 fork-shared anonymous exec pages are counted again in each child's "
+            f"totals.cxl_pages: {counted} (parent {parent['totals']['cxl_pages']}); the run "
+            f"total counts them {1 + sum(1 for v in counted.values() if v >= 64)} times")
+    finally:
+        c.kill()
+        c.wait()
+        for k in locals().get("kids", []):
+            try:
+                os.kill(k, 9)
+            except ProcessLookupError:
+                pass
+
+
 skipped = f", {results['skipped']} skipped" if results["skipped"] else ""
 print(f"integration-dedupe: {results['passed']} passed, {results['failed']} failed{skipped}")
 if results["skipped"] and os.environ.get("CI"):
