@@ -34,9 +34,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 GUEST_PROGS := $(GUEST_PROG_SRCS:tests/guest/progs/%.c=build/guest/%)
 # libFuzzer targets: clang, the library built with ASan+UBSan and fuzzer coverage.
 FUZZ_CC := clang
-# clang warns on vsnprintf(fmt) in a va_list helper without a format attribute (pkg/error.c).
-FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
-	-Wno-format-nonliteral
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_PKG_OBJS := $(PKG_SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 

@@ -7,7 +7,8 @@
 
 #define ELLIPSIS "..."
 
-static int error_vset(struct error *err, int code, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) int error_vset(struct error *err, int code,
+							    const char *fmt, va_list ap)
 {
 	size_t end = sizeof(err->message) - sizeof(ELLIPSIS);
 	int n;
