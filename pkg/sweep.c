@@ -361,6 +361,8 @@ static int sweep_one(struct sweeper *w, pid_t pid, sweep_process_fn on_process, 
 			goto out;
 		if (pm.not_moved_vanished)
 			p.error = -ESRCH;
+		else if (r < 0)
+			p.error = r;
 		r = 0;
 	}
 	switch (p.error) {
@@ -385,6 +387,7 @@ static int sweep_one(struct sweeper *w, pid_t pid, sweep_process_fn on_process, 
 		r = -ENOMEM;
 		goto out;
 	default:
+		res->failed++;
 		break;
 	}
 	r = on_process ? on_process(&p, &pm, userdata) : 0;

@@ -84,6 +84,8 @@ struct sweep_result {
 	size_t denied; /* processes we may not look at */
 	pid_t first_denied;
 	size_t malformed; /* processes whose /proc files did not parse */
+	size_t failed; /* processes that could not be handled for another reason (see their error)
+			*/
 	struct migrate_stats calls; /* how the move_pages() calls went */
 	struct sweep_moves moves;
 	size_t planned_pages; /* CXL pages of movable mappings found, once each */

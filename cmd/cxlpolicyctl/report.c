@@ -232,6 +232,7 @@ static void end_json(const struct sweep_result *r, const struct report_options *
 	json_add_size(root, "processes_vanished", r->vanished);
 	json_add_size(root, "processes_denied", r->denied);
 	json_add_size(root, "processes_malformed", r->malformed);
+	json_add_size(root, "processes_failed", r->failed);
 	json_object_object_add(
 		root, "maps_method",
 		json_object_new_string(r->used_procmap_query ? "procmap_query" : "text"));
@@ -373,10 +374,12 @@ static void end_table(const struct sweep_result *r, const struct report_options 
 		       "has "
 		       "no PAGEMAP_SCAN); pages beyond it were not seen\n",
 		       r->totals.truncated_mappings);
-	if (r->vanished || r->denied || r->malformed)
-		printf("skipped: %zu vanished, %zu not inspectable%s%s, %zu malformed\n",
+	if (r->vanished || r->denied || r->malformed || r->failed)
+		printf("skipped: %zu vanished, %zu not inspectable%s%s, %zu malformed, %zu "
+		       "failed\n",
 		       r->vanished, r->denied, r->denied ? ": " : "",
-		       r->denied ? cli_permission_hint(CAP_SYS_PTRACE) : "", r->malformed);
+		       r->denied ? cli_permission_hint(CAP_SYS_PTRACE) : "", r->malformed,
+		       r->failed);
 	if (!o->migrate)
 		return;
 	printf("%s %zu pages (%s) from CXL to DRAM", o->dry_run ? "would move" : "moved",

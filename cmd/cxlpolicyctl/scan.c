@@ -267,7 +267,7 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 				res.denied, res.first_denied, cli_permission_hint(CAP_SYS_PTRACE));
 		code = st.single_code;
 		if (code == EXIT_OK && migrate && !sopts.dry_run &&
-		    (sweep_left_pages(&res) || res.denied || res.malformed))
+		    (sweep_left_pages(&res) || res.denied || res.malformed || res.failed))
 			code = EXIT_PARTIAL;
 		sweep_result_clear(&res);
 		return code;
