@@ -119,6 +119,7 @@ static long real_move_pages(int pid, unsigned long count, void **pages, const in
 /* One request in flight: the buffers of a chunk and what the calls taught us. */
 struct mover {
 	const struct migrate_request *req;
+	pid_t pid; /* the task the calls go to (from still_same) */
 	move_pages_fn move_pages;
 	int flags;
 	struct migrate_pacer *pacer;
@@ -135,14 +136,20 @@ static int requery(struct mover *m, size_t count)
 	m->stats->requeries++;
 	for (size_t i = 0; i < count; i++)
 		m->verify[i] = STATUS_UNSET;
-	if (m->move_pages(m->req->pid, count, m->pages, NULL, m->verify, 0) < 0)
+	if (m->move_pages(m->pid, count, m->pages, NULL, m->verify, 0) < 0)
 		return negative_errno();
 	return 0;
 }
 
-static bool process_gone(const struct mover *m)
+/* Whether the process went away; else m->pid is the task to call now. */
+static bool process_gone(struct mover *m)
 {
-	return m->req->still_same && m->req->still_same(m->req->userdata) < 0;
+	pid_t pid = m->req->still_same ? m->req->still_same(m->req->userdata) : m->req->pid;
+
+	if (pid <= 0)
+		return true;
+	m->pid = pid;
+	return false;
 }
 
 /* Move one chunk of @count pages; fills @outcome[0..count). */
@@ -161,7 +168,7 @@ static int move_chunk(struct mover *m, const uint64_t *addrs, const int *nodes, 
 		for (size_t i = 0; i < count; i++)
 			m->status[i] = STATUS_UNSET;
 		start = now_ns();
-		r = m->move_pages(m->req->pid, count, m->pages, nodes, m->status, m->flags);
+		r = m->move_pages(m->pid, count, m->pages, nodes, m->status, m->flags);
 		elapsed = now_ns() - start;
 		m->stats->calls++;
 		m->stats->longest_call_ns = MAX(m->stats->longest_call_ns, elapsed);
@@ -254,6 +261,7 @@ int migrate_move(const struct migrate_request *req, const uint64_t *addrs, const
 	_cleanup_free_ size_t *idx = NULL;
 	struct mover m = {
 		.req = req,
+		.pid = req->pid,
 		.move_pages = req->move_pages ? req->move_pages : real_move_pages,
 		.flags = req->flags,
 		.pacer = pacer,

@@ -70,8 +70,12 @@ bool migrate_in_initial_user_namespace(void);
 struct migrate_request {
 	pid_t pid; /* the task whose mm is moved (a live thread when the leader exited) */
 	int flags; /* MPOL_MF_MOVE or MPOL_MF_MOVE_ALL */
-	/* Called before every call: < 0 (-ESRCH) when the process is no longer the one scanned. */
-	int (*still_same)(void *userdata);
+	/*
+	 * Called before every call: the task to move through now (> 0; it may
+	 * change when the thread used ends), or < 0 (-ESRCH) when the process is
+	 * no longer the one scanned.  NULL: always @pid.
+	 */
+	pid_t (*still_same)(void *userdata);
 	void *userdata;
 	move_pages_fn move_pages; /* NULL: the real system call */
 };

@@ -111,6 +111,7 @@ static int find_live_thread(int procdir_fd, pid_t pid, int *ret_fd, pid_t *ret_t
 int proc_handle_open(const struct sysroot *root, pid_t pid, bool live, struct proc_handle *ret)
 {
 	_cleanup_close_ int procfd = -1, pidfd = -1, taskfd = -1;
+	int kept_procfd;
 	uint64_t start, again;
 	char state = '\0', rel[64];
 	int tgid = 0, threads = 0, r;
@@ -162,14 +163,52 @@ int proc_handle_open(const struct sysroot *root, pid_t pid, bool live, struct pr
 		/* -ESRCH: no live thread left; the leader stays (an empty mm) */
 	}
 
+	kept_procfd = taskfd >= 0 ? TAKE_FD(procfd) : -1;
 	*ret = (struct proc_handle){
 		.pid = pid,
 		.mm_tid = mm_tid,
 		.dirfd = taskfd >= 0 ? TAKE_FD(taskfd) : TAKE_FD(procfd),
+		.procfd = kept_procfd,
 		.pidfd = TAKE_FD(pidfd),
 		.start_time = start,
 	};
 	return 0;
+}
+
+int proc_handle_retarget(struct proc_handle *h)
+{
+	int fd = -1, r;
+	pid_t tid;
+	uint64_t start;
+
+	if (!h || h->procfd < 0)
+		return -ESRCH; /* reached through the leader: its end is the process's */
+	if (h->pidfd >= 0) {
+		struct pollfd p = { .fd = h->pidfd, .events = POLLIN };
+
+		do
+			r = poll(&p, 1, 0);
+		while (r < 0 && errno == EINTR);
+		if (r != 0)
+			return -ESRCH;
+	}
+	r = find_live_thread(h->procfd, h->pid, &fd, &tid, &start);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	close(h->dirfd);
+	h->dirfd = fd;
+	h->mm_tid = tid;
+	h->start_time = start;
+	return 0;
+}
+
+pid_t proc_handle_task(struct proc_handle *h)
+{
+	int r = proc_handle_check(h);
+
+	if (r == -ESRCH)
+		r = proc_handle_retarget(h);
+	return r < 0 ? r : h->mm_tid;
 }
 
 int proc_handle_check(const struct proc_handle *h)
@@ -208,7 +247,9 @@ void proc_handle_close(struct proc_handle *h)
 		return;
 	if (h->dirfd >= 0)
 		close(h->dirfd);
+	if (h->procfd >= 0)
+		close(h->procfd);
 	if (h->pidfd >= 0)
 		close(h->pidfd);
-	h->dirfd = h->pidfd = -1;
+	h->dirfd = h->procfd = h->pidfd = -1;
 }

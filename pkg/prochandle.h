@@ -24,11 +24,12 @@ struct proc_handle {
 	pid_t pid; /* the process (tgid) */
 	pid_t mm_tid; /* task whose maps/pagemap/move_pages reach the mm: pid, or a live thread */
 	int dirfd; /* O_DIRECTORY of <root>/proc/PID, or <root>/proc/PID/task/TID for mm_tid */
+	int procfd; /* O_DIRECTORY of <root>/proc/PID when dirfd is a task's, else -1 */
 	int pidfd; /* pidfd_open(pid), -1 when not live or the kernel has none */
 	uint64_t start_time; /* stat field 22 of the task dirfd names, clock ticks */
 };
 
-#define PROC_HANDLE_NULL ((struct proc_handle){ .dirfd = -1, .pidfd = -1 })
+#define PROC_HANDLE_NULL ((struct proc_handle){ .dirfd = -1, .procfd = -1, .pidfd = -1 })
 
 /*
  * Open @pid below @root.  @live: @root's proc is the procfs of our own pid
@@ -48,5 +49,19 @@ int proc_handle_open(const struct sysroot *root, pid_t pid, bool live, struct pr
  */
 int proc_handle_check(const struct proc_handle *h);
 
-/* Close the descriptors; idempotent, both fds are -1 after. */
+/*
+ * The mm_tid thread of a process whose leader exited has exited too while
+ * the process lives on: point the handle at another live thread.  0 when it
+ * did, -ESRCH when the process itself is gone (or was reached through its
+ * leader, whose end is the process's).
+ */
+int proc_handle_retarget(struct proc_handle *h);
+
+/*
+ * proc_handle_check(), re-targeting a thread that ended: the task to pass to
+ * move_pages() (> 0), or -ESRCH.
+ */
+pid_t proc_handle_task(struct proc_handle *h);
+
+/* Close the descriptors; idempotent, every fd is -1 after. */
 void proc_handle_close(struct proc_handle *h);

@@ -355,14 +355,16 @@ int procmaps_parse_smaps_page_sizes(const char *smaps, struct vma_list *list)
 	while (line && *line && i < list->n) {
 		size_t len = strcspn(line, "\n");
 
-		if (hex_digit_value(*line) >= 0) {
-			struct cursor c = { .p = line, .end = line + len };
-			uint64_t start;
-			const char *why;
+		struct cursor c = { .p = line, .end = line + len };
+		uint64_t start;
+		const char *why;
 
-			if (take_hex(&c, UINT64_MAX, &start, &why) < 0 || c.p >= c.end ||
-			    *c.p != '-')
-				return -EINVAL;
+		/*
+		 * A mapping's header starts "START-END"; field lines start with a name,
+		 * and some names ("Anonymous:", "AnonHugePages:", "FilePmdMapped:") begin
+		 * with letters that are hex digits too.
+		 */
+		if (take_hex(&c, UINT64_MAX, &start, &why) == 0 && c.p < c.end && *c.p == '-') {
 			while (i < list->n && list->items[i].start < start)
 				i++;
 			current = i < list->n && list->items[i].start == start;

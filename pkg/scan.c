@@ -36,7 +36,7 @@ void process_report_clear(struct process_report *r)
 	free(r->pages);
 	proc_handle_close(&r->handle);
 	memset(r, 0, sizeof(*r));
-	r->handle.dirfd = r->handle.pidfd = -1;
+	r->handle = PROC_HANDLE_NULL;
 }
 
 void scan_totals_add(struct scan_totals *into, const struct scan_totals *from)
@@ -70,7 +70,8 @@ size_t mapping_node_pages(const struct mapping_report *m, int node)
  * the same inode numbers) share: stat the mapping's map_files link instead,
  * which names the file itself (needs CAP_SYS_ADMIN; else the maps fields).
  */
-static struct file_key file_key_of(const struct process_report *r, const struct vma *v)
+static struct file_key file_key_of(const struct process_report *r, const struct vma *v,
+				   bool *ret_uncertain)
 {
 	struct file_key key = {
 		.dev_major = v->dev_major,
@@ -86,6 +87,10 @@ static struct file_key file_key_of(const struct process_report *r, const struct 
 	if (fstatat(r->handle.dirfd, rel, &st, 0) == 0 && st.st_ino == v->inode) {
 		key.dev_major = major(st.st_dev);
 		key.dev_minor = minor(st.st_dev);
+		*ret_uncertain = false;
+	} else {
+		/* a block device's (dev, inode) names one file; an anonymous device's may not */
+		*ret_uncertain = v->dev_major == 0;
 	}
 	return key;
 }
@@ -165,14 +170,16 @@ static int apply_record(struct scanner *s, struct process_report *r, size_t firs
 }
 
 /*
- * Private pages from refs[first, n_pages) on: an anonymous page that other
- * processes map too (pagemap's exclusive bit clear: copy-on-write after fork,
- * never written since) is one physical page for all of them, keyed by its
- * frame so the run handles it once.  Frames need CAP_SYS_ADMIN: without it
- * such pages stay per process.
+ * Pages from refs[first, n_pages) on that have no file key: a page that
+ * other processes map too (pagemap's exclusive bit clear: anonymous memory
+ * copy-on-write after fork and never written since, KSM, or page cache of a
+ * file whose identity is uncertain) is one physical page for all of them,
+ * keyed by its frame so the run handles it once.  Frames need CAP_SYS_ADMIN:
+ * without it such pages stay per process.  A frame is only trusted while the
+ * page is where it was found: the sweep never records a frame it moved away.
  */
-static int key_shared_anon(struct scanner *s, struct process_report *r, struct residency *res,
-			   size_t first)
+static int key_by_frame(struct scanner *s, struct process_report *r, struct residency *res,
+			size_t first)
 {
 	uint64_t entries[512];
 
@@ -232,7 +239,8 @@ static int collect_mapping(struct scanner *s, struct process_report *r, struct r
 	if (err < 0)
 		return err;
 	for (size_t i = 0; i < n_ranges; i++) {
-		bool shared = vma_is_file(&m->vma) && (ranges[i].flags & RESIDENT_SHARED);
+		bool page_cache = vma_is_file(&m->vma) && (ranges[i].flags & RESIDENT_SHARED);
+		bool shared = page_cache && !m->key_uncertain;
 		uint64_t start = ranges[i].start & ~((uint64_t)m->page_size - 1);
 		size_t first = r->n_pages;
 
@@ -246,14 +254,15 @@ static int collect_mapping(struct scanner *s, struct process_report *r, struct r
 			if (err < 0)
 				return err;
 			m->huge += !!(ranges[i].flags & RESIDENT_HUGE);
-			m->private_copies += vma_is_file(&m->vma) && !shared;
+			m->private_copies += vma_is_file(&m->vma) && !page_cache;
 		}
 		if (shared) {
 			err = apply_record(s, r, first, r->n_pages - first);
 			if (err < 0)
 				return err;
 		} else if (s->state && !m->special) {
-			err = key_shared_anon(s, r, res, first);
+			/* anonymous pages, private copies, page cache of an uncertain file */
+			err = key_by_frame(s, r, res, first);
 			if (err < 0)
 				return err;
 		}
@@ -300,6 +309,10 @@ static int query_nodes(struct scanner *s, struct process_report *r)
 		which[n++] = i;
 	}
 	err = placement_query_pages(s->ctx->move_pages, r->handle.mm_tid, addrs, n, status);
+	if ((err == -ESRCH || err == -EINVAL) && proc_handle_check(&r->handle) < 0 &&
+	    proc_handle_retarget(&r->handle) == 0)
+		/* the thread we read the mm through ended; the process lives on */
+		err = placement_query_pages(s->ctx->move_pages, r->handle.mm_tid, addrs, n, status);
 	/* EINVAL: no mm any more, the process is exiting (it had one when its maps were read). */
 	if (err == -EINVAL || (err < 0 && proc_handle_check(&r->handle) < 0))
 		return -ESRCH;
@@ -382,7 +395,7 @@ static int take_vmas(struct scanner *s, struct process_report *r, struct vma_lis
 		vmas->items[i].name = NULL; /* now owned by the report */
 		m->special = vma_is_special(&m->vma);
 		if (vma_is_file(&m->vma))
-			m->key = file_key_of(r, &m->vma);
+			m->key = file_key_of(r, &m->vma, &m->key_uncertain);
 		m->page_size = m->vma.page_size >= s->page_size ? m->vma.page_size : s->page_size;
 		m->pages = (m->vma.end - m->vma.start) / m->page_size;
 	}
@@ -449,7 +462,7 @@ int scanner_scan_process(struct scanner *s, pid_t pid, struct process_report *re
 	int err;
 
 	memset(ret, 0, sizeof(*ret));
-	ret->handle.dirfd = ret->handle.pidfd = -1;
+	ret->handle = PROC_HANDLE_NULL;
 	ret->info.pid = pid;
 	ret->info.cpu = -1;
 	err = scan_process(s, pid, ret);

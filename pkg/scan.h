@@ -56,6 +56,13 @@ struct mapping_report {
 	 * shows, and their inode numbers repeat), else the maps fields.
 	 */
 	struct file_key key;
+	/*
+	 * map_files could not be read (the leader exited, or no CAP_SYS_ADMIN) and
+	 * the device is one that several file systems' subvolumes or layers share
+	 * (major 0): the maps fields may name two files as one, so its pages are
+	 * matched across processes by page frame only, never by file offset.
+	 */
+	bool key_uncertain;
 	bool special; /* [vdso] and friends: never moved */
 	bool skipped_empty; /* a large mapping with no resident page, known without a walk */
 	bool walk_truncated; /* pagemap walk stopped at the budget: pages beyond were not seen */

@@ -172,9 +172,9 @@ static void trace_left(const struct sweeper *w, const struct process_report *p, 
 	}
 }
 
-static int still_same(void *userdata)
+static pid_t still_same(void *userdata)
 {
-	return proc_handle_check(userdata);
+	return proc_handle_task(userdata);
 }
 
 /* Move the planned pages; record what became of each. */
@@ -245,7 +245,8 @@ static int act(struct sweeper *w, struct process_report *p, const struct move_pl
 				mv->failures[e]++;
 			}
 		}
-		if (shared) {
+		/* a moved page left its frame behind: that frame may soon hold another page */
+		if (shared && !(ref->by_frame && outcome[i] >= 0)) {
 			r = record_one(w, p, plan->refs[i], &info);
 			if (r < 0)
 				return r;

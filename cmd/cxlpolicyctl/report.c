@@ -116,30 +116,6 @@ static json_object *moves_to_json(const struct process_moves *pm)
 	return o;
 }
 
-static json_object *process_to_json(const struct process_report *p, const struct process_moves *pm,
-				    bool migrate)
-{
-	json_object *o = json_object_new_object();
-	json_object *maps = json_object_new_array();
-
-	json_object_object_add(o, "pid", json_object_new_int(p->info.pid));
-	if (p->handle.mm_tid && p->handle.mm_tid != p->info.pid)
-		json_object_object_add(o, "mm_tid", json_object_new_int(p->handle.mm_tid));
-	json_object_object_add(o, "comm", json_text(p->info.comm));
-	json_object_object_add(o, "cgroup", json_text(p->info.cgroup));
-	if (p->error)
-		json_object_object_add(o, "error", json_object_new_string(error_word(p->error)));
-	if (p->message[0])
-		json_object_object_add(o, "message", json_text(p->message));
-	for (size_t i = 0; i < p->n_maps; i++)
-		json_object_array_add(maps, mapping_to_json(&p->maps[i]));
-	json_object_object_add(o, "mappings", maps);
-	json_object_object_add(o, "totals", totals_to_json(&p->totals));
-	if (migrate)
-		json_object_object_add(o, "moves", moves_to_json(pm));
-	return o;
-}
-
 /* The inside of a JSON object, without its braces, to continue a streamed document. */
 static void print_members(json_object *o)
 {
@@ -156,6 +132,46 @@ static void print_json_value(json_object *o)
 	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							JSON_C_TO_STRING_NOSLASHESCAPE),
 	      stdout);
+}
+
+/*
+ * One process, streamed: its fields, then each mapping as it is formatted,
+ * then its totals, so a process with 65,000 mappings never sits in memory as
+ * json-c objects.
+ */
+static void print_process_json(const struct process_report *p, const struct process_moves *pm,
+			       bool migrate)
+{
+	json_object *head = json_object_new_object(), *tail = json_object_new_object();
+
+	json_object_object_add(head, "pid", json_object_new_int(p->info.pid));
+	if (p->handle.mm_tid && p->handle.mm_tid != p->info.pid)
+		json_object_object_add(head, "mm_tid", json_object_new_int(p->handle.mm_tid));
+	json_object_object_add(head, "comm", json_text(p->info.comm));
+	json_object_object_add(head, "cgroup", json_text(p->info.cgroup));
+	if (p->error)
+		json_object_object_add(head, "error", json_object_new_string(error_word(p->error)));
+	if (p->message[0])
+		json_object_object_add(head, "message", json_text(p->message));
+	putchar('{');
+	print_members(head);
+	fputs(",\"mappings\":[", stdout);
+	for (size_t i = 0; i < p->n_maps; i++) {
+		json_object *m = mapping_to_json(&p->maps[i]);
+
+		if (i)
+			putchar(',');
+		print_json_value(m);
+		json_object_put(m);
+	}
+	fputs("],", stdout);
+	json_object_object_add(tail, "totals", totals_to_json(&p->totals));
+	if (migrate)
+		json_object_object_add(tail, "moves", moves_to_json(pm));
+	print_members(tail);
+	putchar('}');
+	json_object_put(head);
+	json_object_put(tail);
 }
 
 static json_object *failures_to_json(const size_t *failures)
@@ -298,12 +314,11 @@ int report_process(const struct process_report *p, const struct process_moves *m
 	char comm[ESCAPE_BUF_SIZE(sizeof(p->info.comm))];
 
 	if (o->json) {
-		json_object *obj = process_to_json(p, moves, o->migrate);
-
+		if (o->summary)
+			return 0; /* totals only, as in the table */
 		if (rep->printed++)
 			putchar(',');
-		print_json_value(obj);
-		json_object_put(obj);
+		print_process_json(p, moves, o->migrate);
 		return 0;
 	}
 	if (o->summary || (o->single && p->error))

@@ -7,4 +7,5 @@ status=0
 python3 "$here/test_cli.py" "$@" || status=1
 python3 "$here/test_cli_input.py" "$@" || status=1
 python3 "$here/test_dedupe_keys.py" "$@" || status=1
+python3 "$here/test_threads_json.py" "$@" || status=1
 exit "$status"

@@ -315,10 +315,10 @@ static long model_move_pages(int pid, unsigned long count, void **pages, const i
 	return not_migrated;
 }
 
-static int model_still_same(void *userdata)
+static pid_t model_still_same(void *userdata)
 {
 	(void)userdata;
-	return model.calls_before_exit && model.calls >= model.calls_before_exit ? -ESRCH : 0;
+	return model.calls_before_exit && model.calls >= model.calls_before_exit ? -ESRCH : 4242;
 }
 
 static struct migrate_stats model_run(int flags, size_t chunk, int *outcome, int *ret)

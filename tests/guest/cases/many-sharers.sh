@@ -107,7 +107,7 @@ for n in $names; do
 	esac
 	[ "$left" = "$want" ] || bad="$bad $n:$left/$want"
 done
-echo "CXLTEST-SHOW review-many-sharers ($CXLTEST_TOPOLOGY): scan cxl_pages=$s_cxl_total (want 244) dedup=$s_dedup (want $((shared_sum - 240))) copies=$s_copies (want 4); migrate moved=$moved (want 193) no_target=$nt (want 51) failed=$failed exit $rc (want 3); wrong slow-node counts:${bad:- none}"
+echo "CXLTEST-SHOW many-sharers ($CXLTEST_TOPOLOGY): scan cxl_pages=$s_cxl_total (want 244) dedup=$s_dedup (want $((shared_sum - 240))) copies=$s_copies (want 4); migrate moved=$moved (want 193) no_target=$nt (want 51) failed=$failed exit $rc (want 3); wrong slow-node counts:${bad:- none}"
 [ -z "$bad" ] || fail "pages on node $SLOW after one migrate differ from expected (name:have/want):$bad"
 [ "$moved" = 193 ] || fail "moved_pages=$moved, expected 193"
 [ "$nt" = 51 ] || fail "no_target_pages=$nt, expected 51"
