@@ -90,8 +90,8 @@ int sweep_plan_process(const struct topology *topo, const struct process_report 
 
 bool sweep_left_pages(const struct sweep_result *r)
 {
-	return r->moves.failed_pages || r->moves.no_target_pages || r->moves.vanished_pages ||
-	       r->totals.truncated_mappings;
+	/* pages whose every mapper exited are nobody's code any more: not left behind */
+	return r->moves.failed_pages || r->moves.no_target_pages || r->totals.truncated_mappings;
 }
 
 /* One sweep in flight. */

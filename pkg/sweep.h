@@ -119,7 +119,8 @@ int sweep_plan_process(const struct topology *topo, const struct process_report 
 void move_plan_clear(struct move_plan *plan);
 
 /*
- * Whether anything the run was asked to move may have stayed on CXL: failed,
- * no target, vanished, or beyond a truncated pagemap walk.
+ * Whether code of a live process may have stayed on CXL: failed, no target,
+ * or beyond a truncated pagemap walk.  Pages whose every mapper exited first
+ * (vanished) are counted but are nobody's code any more.
  */
 bool sweep_left_pages(const struct sweep_result *r);
