@@ -15,10 +15,12 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Skip, finish, results, skip, test  # noqa: E402,F401
+
 CTL = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/cxlpolicyctl"
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIXTURES = os.path.join(TOP, "tests", "fixtures")
-results = {"passed": 0, "failed": 0, "skipped": 0}
 
 
 def ctl(*args, user=None):
@@ -33,30 +35,6 @@ def ctl_json(*args):
     if p.returncode != 0:
         raise AssertionError(f"exit {p.returncode}: {p.stderr.strip()}")
     return json.loads(p.stdout)
-
-
-class Skip(Exception):
-    """Raised by skip(): the test could not run here (not a pass)."""
-
-
-def skip(reason):
-    raise Skip(reason)
-
-
-def test(fn):
-    name = fn.__name__[len("test_"):]
-    try:
-        fn()
-    except Skip as e:
-        results["skipped"] += 1
-        print(f"SKIP {name}: {e}")
-    except Exception as e:  # a failed assertion or a crash both fail the test
-        results["failed"] += 1
-        print(f"FAIL {name}: {type(e).__name__}: {e}")
-    else:
-        results["passed"] += 1
-        print(f"PASS {name}")
-    return fn
 
 
 def expect_exit(p, code, pattern):
@@ -290,9 +268,4 @@ def test_run_sets_membind():
     expect_exit(ctl("run", "--membind", "0", "--", "/no/such/binary"), 127, r"cannot execute")
 
 
-print(f"integration: {results['passed']} passed, {results['failed']} failed, "
-      f"{results['skipped']} skipped")
-if results["skipped"] and os.environ.get("CI"):
-    print("integration: a SKIP is a failure when CI is set")
-    sys.exit(1)
-sys.exit(1 if results["failed"] else 0)
+finish("integration")

@@ -19,15 +19,13 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Skip, finish, results, skip, test  # noqa: E402,F401
+
 CTL = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/cxlpolicyctl"
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIXTURES = os.path.join(TOP, "tests", "fixtures")
 VERBS = ("nodes", "scan", "migrate", "run")
-results = {"passed": 0, "failed": 0, "skipped": 0}
-
-
-class Skip(Exception):
-    """A precondition of the test does not hold here: reported as SKIP, never as PASS."""
 
 
 def ctl(*args, env=None, user=None, prefix=()):
@@ -40,22 +38,6 @@ def ctl(*args, env=None, user=None, prefix=()):
     full_env.pop("CXLPOLICY_SYSROOT", None)
     full_env.update(env or {})
     return subprocess.run(cmd, capture_output=True, timeout=60, env=full_env)
-
-
-def test(fn):
-    name = fn.__name__.split("test_", 1)[1]
-    try:
-        fn()
-    except Skip as e:
-        results["skipped"] += 1
-        print(f"SKIP {name}: {e}")
-    except Exception as e:  # a failed assertion or a crash both fail the test
-        results["failed"] += 1
-        print(f"FAIL {name}: {type(e).__name__}: {e}")
-    else:
-        results["passed"] += 1
-        print(f"PASS {name}")
-    return fn
 
 
 def expect_exit(p, code, pattern=None):
@@ -387,6 +369,4 @@ def test_root_in_userns_not_told_to_run_as_root():
     assert "user namespace" in err, err
 
 
-skipped = f", {results['skipped']} skipped" if results["skipped"] else ""
-print(f"integration-input: {results['passed']} passed, {results['failed']} failed{skipped}")
-sys.exit(1 if results["failed"] else 0)
+finish("integration-input")

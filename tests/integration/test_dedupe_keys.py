@@ -18,28 +18,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Skip, finish, results, skip, test  # noqa: E402,F401
+
 CTL = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/cxlpolicyctl"
-results = {"passed": 0, "failed": 0, "skipped": 0}
-
-
-class Skip(Exception):
-    """A precondition of the test does not hold here: reported as SKIP, never as PASS."""
-
-
-def test(fn):
-    name = fn.__name__.split("test_", 1)[1]
-    try:
-        fn()
-    except Skip as e:
-        results["skipped"] += 1
-        print(f"SKIP {name}: {e}")
-    except Exception as e:  # a failed assertion or a crash both fail the test
-        results["failed"] += 1
-        print(f"FAIL {name}: {type(e).__name__}: {e}")
-    else:
-        results["passed"] += 1
-        print(f"PASS {name}")
-    return fn
 
 
 def run(*cmd):
@@ -183,9 +165,4 @@ def test_fork_shared_anon_text_counted_once():
                 pass
 
 
-skipped = f", {results['skipped']} skipped" if results["skipped"] else ""
-print(f"integration-dedupe: {results['passed']} passed, {results['failed']} failed{skipped}")
-if results["skipped"] and os.environ.get("CI"):
-    print("integration-dedupe: a SKIP is a failure when CI is set")
-    sys.exit(1)
-sys.exit(1 if results["failed"] else 0)
+finish("integration-dedupe")

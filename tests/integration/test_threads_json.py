@@ -23,29 +23,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Skip, finish, results, skip, test  # noqa: E402,F401
+
 CTL = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/cxlpolicyctl"
-results = {"passed": 0, "failed": 0, "skipped": 0}
 SYS_EXIT = {"x86_64": 60, "aarch64": 93, "riscv64": 93, "ppc64le": 1, "s390x": 1}
-
-
-class Skip(Exception):
-    """A precondition of the test does not hold here: reported as SKIP, never as PASS."""
-
-
-def test(fn):
-    name = fn.__name__.split("test_", 1)[1]
-    try:
-        fn()
-    except Skip as e:
-        results["skipped"] += 1
-        print(f"SKIP {name}: {e}")
-    except Exception as e:  # a failed assertion or a crash both fail the test
-        results["failed"] += 1
-        print(f"FAIL {name}: {type(e).__name__}: {e}")
-    else:
-        results["passed"] += 1
-        print(f"PASS {name}")
-    return fn
 
 
 def run(*cmd):
@@ -221,9 +203,4 @@ def test_json_memory_flat_in_mappings():
         c.wait()
 
 
-skipped = f", {results['skipped']} skipped" if results["skipped"] else ""
-print(f"integration-threads-json: {results['passed']} passed, {results['failed']} failed{skipped}")
-if results["skipped"] and os.environ.get("CI"):
-    print("integration-threads-json: a SKIP is a failure when CI is set")
-    sys.exit(1)
-sys.exit(1 if results["failed"] else 0)
+finish("integration-threads-json")
