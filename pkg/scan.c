@@ -296,7 +296,6 @@ static int query_nodes(struct scanner *s, struct process_report *r)
 	size_t n = 0, kept = 0;
 	int err;
 
-	(void)s;
 	addrs = malloc(MAX(r->n_pages, (size_t)1) * sizeof(*addrs));
 	status = malloc(MAX(r->n_pages, (size_t)1) * sizeof(*status));
 	which = malloc(MAX(r->n_pages, (size_t)1) * sizeof(*which));
