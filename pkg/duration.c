@@ -85,9 +85,11 @@ static int parse_component(const char **p, uint64_t *sum)
 	if (!is_digit(*s))
 		return -EINVAL;
 	for (; is_digit(*s); s++) {
-		if (whole > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(*s - '0');
+
+		if (whole > (UINT64_MAX - d) / 10)
 			return -ERANGE;
-		whole = whole * 10 + (uint64_t)(*s - '0');
+		whole = whole * 10 + d;
 	}
 	if (*s == '.') {
 		s++;
