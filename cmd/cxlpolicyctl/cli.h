@@ -48,6 +48,7 @@ int verb_nodes(struct cli *cli, int argc, char **argv);
 int verb_scan(struct cli *cli, int argc, char **argv);
 int verb_migrate(struct cli *cli, int argc, char **argv);
 int verb_run(struct cli *cli, int argc, char **argv);
+int verb_validate(struct cli *cli, int argc, char **argv);
 
 /*
  * Print "cxlpolicyctl: <message>" to stderr and return @exit_code.  Escape

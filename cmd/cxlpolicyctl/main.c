@@ -35,6 +35,9 @@ static const struct verb verbs[] = {
 	  .run = verb_run,
 	  .value_options = run_values,
 	  .operand_ends_options = true },
+	{ .name = "validate",
+	  .summary = "check policy files (policies/README.md) against this machine",
+	  .run = verb_validate },
 };
 
 enum global_id { OPT_SYSROOT, OPT_CXL_NODES, OPT_JSON, OPT_MAPS_METHOD, OPT_VERSION };

@@ -44,6 +44,8 @@ done
 find "$fx" -path '*/bus/dax/devices/*' -type l | while read -r l; do
 	readlink "$l" | sed 's#^\(\.\./\)*#/sys/#' | add fuzz_sysfs
 done
+# policy files: the examples of policies/ (format v1)
+for f in "$here"/../../policies/*.json; do add fuzz_policy <"$f"; done
 for d in "$here"/corpus/*/; do
 	echo "$(basename "$d"): $(find "$d" -name 'seed-*' | wc -l) seeds"
 done
