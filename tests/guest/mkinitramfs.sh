@@ -6,7 +6,8 @@
 #   KDIR     the fetched kernel folder whose modules go in (default: the cache itself,
 #            the 6.1 kernel; CACHE/6.12 for the 6.12 one)
 #   UNITDIR  a folder of unit test binaries (build/asan/tests): they go to /unit with their
-#            ldd closures, and tests/fixtures goes to /fixtures (the unit-suites case)
+#            ldd closures, and tests/fixtures goes to /fixtures and policies/ to /policies
+#            (the unit-suites case)
 #   BINDIR   folders whose executables go to /bin in the guest, each with its ldd closure
 #            (default: build/bin build/guest)
 # Contents: busybox-static and its applets, the CXL/dax kernel modules in load order
@@ -156,6 +157,7 @@ if [ -n "$unitdir" ]; then
 		[ -f "$f" ] && [ -x "$f" ] && copy_with_libs "$f" "/unit/${f##*/}"
 	done
 	cp -a "$top/tests/fixtures" "$stage/fixtures"
+	cp -a "$top/policies" "$stage/policies" # the example policies test_policy validates
 fi
 
 # Tests, case library, init.

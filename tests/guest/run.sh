@@ -58,7 +58,7 @@ set --
 [ -d "$unitdir" ] && set -- -u "$unitdir"
 if [ ! -f "$initrd" ] || [ -n "$(find "$here/init" "$here/caselib.sh" "$here/mkinitramfs.sh" \
 	"$here/cases" "$cache/stamp" "$kdir/stamp" "$top/build/bin" "$top/build/guest" \
-	${1:+"$unitdir" "$top/tests/fixtures"} -newer "$initrd" 2>/dev/null | head -n 1)" ]; then
+	${1:+"$unitdir" "$top/tests/fixtures" "$top/policies"} -newer "$initrd" 2>/dev/null | head -n 1)" ]; then
 	"$here/mkinitramfs.sh" -o "$initrd" -k "$kdir" "$@"
 fi
 
