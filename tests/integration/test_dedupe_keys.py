@@ -13,13 +13,12 @@ set, a skip fails the run.
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Skip, finish, results, skip, test  # noqa: E402,F401
+from btrfs import same_inode_subvolume_files, scan_mappings_of  # noqa: E402
 
 CTL = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/cxlpolicyctl"
 
@@ -41,73 +40,33 @@ MAPPER = ("import mmap, os, sys\n"
 @test
 def test_btrfs_subvolumes_same_inode_are_not_deduplicated():
     """Two files with one inode number in two btrfs subvolumes: the second is not 'deduplicated'."""
-    if os.geteuid() != 0:
-        raise Skip("needs root to mount a loop btrfs")
-    with open("/proc/filesystems") as f:
-        if "btrfs" not in f.read().split():
-            raise Skip("the kernel has no btrfs")
-    if not shutil.which("mkfs.btrfs") or not shutil.which("btrfs"):
-        raise Skip("btrfs-progs not installed (mkfs.btrfs, btrfs)")
-    d = tempfile.mkdtemp(prefix="cxlp-btrfs-")
-    img, mnt = os.path.join(d, "img"), os.path.join(d, "mnt")
-    os.mkdir(mnt)
     procs = []
-    mounted = False
-    try:
-        with open(img, "wb") as f:
-            f.truncate(300 << 20)
-        p = run("mkfs.btrfs", "-q", "-f", img)
-        assert p.returncode == 0, p.stderr
-        p = run("mount", "-o", "loop", img, mnt)
-        if p.returncode != 0:
-            raise Skip(f"cannot loop-mount here: {p.stderr.decode().strip()}")
-        mounted = True
-        files = []
-        for sub in ("a", "b"):
-            p = run("btrfs", "subvolume", "create", os.path.join(mnt, sub))
-            assert p.returncode == 0, p.stderr
-            path = os.path.join(mnt, sub, "lib.so")
-            with open(path, "wb") as f:
-                f.write(os.urandom(16 * 4096))
-            files.append(path)
-        sta, stb = os.stat(files[0]), os.stat(files[1])
-        if sta.st_ino != stb.st_ino:
-            raise Skip(f"inode numbers differ here ({sta.st_ino}, {stb.st_ino})")
-        for path in files:
-            c = subprocess.Popen([sys.executable, "-c", MAPPER, path], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE)
-            procs.append(c)
-            assert c.stdout.readline() == b"ready\n"
-        keys = set()
-        for c, path in zip(procs, files):
-            with open(f"/proc/{c.pid}/maps") as f:
-                line = next(x for x in f if x.rstrip().endswith(path))
-            keys.add(tuple(line.split()[3:5]))
-        # The premise: maps shows one (device, inode) for both files.
-        if len(keys) != 1:
-            raise Skip(f"maps shows distinct keys here: {keys}")
-        p = run(CTL, "--json", "scan", "--all", "--mappings")
-        assert p.returncode in (0, 1), p.stderr
-        out = json.loads(p.stdout)
-        seen = {}
-        for proc in out["processes"]:
-            for m in proc.get("mappings", []):
-                if m.get("path") in files:
-                    seen[m["path"]] = m
-        assert set(seen) == set(files), f"mappings found: {sorted(seen)}"
-        # Different files, different page cache: no page of either was settled by the other.
-        dedup = {os.path.relpath(k, mnt): v["deduplicated"] for k, v in seen.items()}
-        assert all(v == 0 for v in dedup.values()), (
-            f"maps key {keys.pop()} is shared by two different files; deduplicated per file: "
-            f"{dedup} (16 pages each resident): the second file's pages are hidden, so on CXL "
-            f"they are never moved nor counted")
-    finally:
-        for c in procs:
-            c.kill()
-            c.wait()
-        if mounted:
-            run("umount", mnt)
-        shutil.rmtree(d, ignore_errors=True)
+    with same_inode_subvolume_files() as (mnt, files):
+        try:
+            for path in files:
+                c = subprocess.Popen([sys.executable, "-c", MAPPER, path], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE)
+                procs.append(c)
+                assert c.stdout.readline() == b"ready\n"
+            keys = set()
+            for c, path in zip(procs, files):
+                with open(f"/proc/{c.pid}/maps") as f:
+                    line = next(x for x in f if x.rstrip().endswith(path))
+                keys.add(tuple(line.split()[3:5]))
+            # The premise: maps shows one (device, inode) for both files.
+            if len(keys) != 1:
+                raise Skip(f"maps shows distinct keys here: {keys}")
+            seen = scan_mappings_of(CTL, files)
+            # Different files, different page cache: no page of either was settled by the other.
+            dedup = {os.path.relpath(k, mnt): m["deduplicated"] for k, (_, m) in seen.items()}
+            assert all(v == 0 for v in dedup.values()), (
+                f"maps key {keys.pop()} is shared by two different files; deduplicated per "
+                f"file: {dedup} (16 pages each resident): the second file's pages are hidden, "
+                f"so on CXL they are never moved nor counted")
+        finally:
+            for c in procs:
+                c.kill()
+                c.wait()
 
 
 # A JIT-style anonymous rwx region written before fork(): parent and children map the same

@@ -18,13 +18,13 @@ set, a skip fails the run.
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Skip, finish, results, skip, test  # noqa: E402,F401
+from btrfs import same_inode_subvolume_files, scan_mappings_of  # noqa: E402
 
 CTL = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/cxlpolicyctl"
 SYS_EXIT = {"x86_64": 60, "aarch64": 93, "riscv64": 93, "ppc64le": 1, "s390x": 1}
@@ -57,73 +57,35 @@ def leader_zombie(pid):
 def test_btrfs_subvolumes_main_thread_exited_not_deduplicated():
     """Two files with one inode number in two btrfs subvolumes, each mapped by a process whose
     main thread exited: neither file's pages are 'deduplicated'."""
-    if os.geteuid() != 0:
-        raise Skip("needs root to mount a loop btrfs")
     if platform.machine() not in SYS_EXIT:
         raise Skip(f"exit system call number unknown for {platform.machine()}")
-    with open("/proc/filesystems") as f:
-        if "btrfs" not in f.read().split():
-            raise Skip("the kernel has no btrfs")
-    if not shutil.which("mkfs.btrfs") or not shutil.which("btrfs"):
-        raise Skip("btrfs-progs not installed (mkfs.btrfs, btrfs)")
-    d = tempfile.mkdtemp(prefix="cxlp-btrfs-")
-    img, mnt = os.path.join(d, "img"), os.path.join(d, "mnt")
-    os.mkdir(mnt)
     procs = []
-    mounted = False
-    try:
-        with open(img, "wb") as f:
-            f.truncate(300 << 20)
-        p = run("mkfs.btrfs", "-q", "-f", img)
-        assert p.returncode == 0, p.stderr
-        p = run("mount", "-o", "loop", img, mnt)
-        if p.returncode != 0:
-            raise Skip(f"cannot loop-mount here: {p.stderr.decode().strip()}")
-        mounted = True
-        files = []
-        for sub in ("a", "b"):
-            p = run("btrfs", "subvolume", "create", os.path.join(mnt, sub))
-            assert p.returncode == 0, p.stderr
-            path = os.path.join(mnt, sub, "lib.so")
-            with open(path, "wb") as f:
-                f.write(os.urandom(16 * 4096))
-            files.append(path)
-        if os.stat(files[0]).st_ino != os.stat(files[1]).st_ino:
-            raise Skip("inode numbers differ here")
-        for path, mode in zip(files, ("main-exit", "main-exit")):
-            c = subprocess.Popen([sys.executable, "-c", MAPPER, path, mode,
-                                  str(SYS_EXIT[platform.machine()])],
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
-            procs.append(c)
-            assert c.stdout.readline() == b"ready\n"
-        for _ in range(200):
-            if all(leader_zombie(c.pid) for c in procs):
-                break
-            subprocess.run(["sleep", "0.02"])
-        assert all(leader_zombie(c.pid) for c in procs), "setup: a main thread did not exit"
-        p = run(CTL, "--json", "scan", "--all", "--mappings")
-        assert p.returncode in (0, 1), p.stderr
-        out = json.loads(p.stdout)
-        seen = {}
-        for proc in out["processes"]:
-            for m in proc.get("mappings", []):
-                if m.get("path") in files:
-                    seen[m["path"]] = (proc.get("mm_tid"), m)
-        assert set(seen) == set(files), f"mappings found: {sorted(seen)}"
-        assert all(v[0] for v in seen.values()), "setup: a mapper was not read through a thread"
-        dedup = {os.path.relpath(k, mnt): v[1]["deduplicated"] for k, v in seen.items()}
-        assert all(v == 0 for v in dedup.values()), (
-            f"deduplicated per file: {dedup} (16 pages each resident, different files): "
-            f"read through task/TID, map_files (/proc/PID/map_files needs the leader's mm) "
-            f"is unreachable, the key falls back to maps' shared (device, inode) and one "
-            f"file's pages are hidden from migrate")
-    finally:
-        for c in procs:
-            c.kill()
-            c.wait()
-        if mounted:
-            run("umount", mnt)
-        shutil.rmtree(d, ignore_errors=True)
+    with same_inode_subvolume_files() as (mnt, files):
+        try:
+            for path in files:
+                c = subprocess.Popen([sys.executable, "-c", MAPPER, path, "main-exit",
+                                      str(SYS_EXIT[platform.machine()])],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+                procs.append(c)
+                assert c.stdout.readline() == b"ready\n"
+            for _ in range(200):
+                if all(leader_zombie(c.pid) for c in procs):
+                    break
+                subprocess.run(["sleep", "0.02"])
+            assert all(leader_zombie(c.pid) for c in procs), "setup: a main thread did not exit"
+            seen = scan_mappings_of(CTL, files)
+            assert all(proc.get("mm_tid") for proc, _ in seen.values()), (
+                "setup: a mapper was not read through a thread")
+            dedup = {os.path.relpath(k, mnt): m["deduplicated"] for k, (_, m) in seen.items()}
+            assert all(v == 0 for v in dedup.values()), (
+                f"deduplicated per file: {dedup} (16 pages each resident, different files): "
+                f"read through task/TID, map_files (/proc/PID/map_files needs the leader's mm) "
+                f"is unreachable, the key falls back to maps' shared (device, inode) and one "
+                f"file's pages are hidden from migrate")
+        finally:
+            for c in procs:
+                c.kill()
+                c.wait()
 
 
 # N single-page executable anonymous mappings (each written once, separated by holes).
