@@ -26,11 +26,12 @@ static inline void close_other_fds(int keep1, int keep2)
 }
 
 /*
- * Fork a child that, when @map_pages > 0, maps @map_pages anonymous
- * read/write/exec pages and writes to the first @touch_pages of them (every
- * other page, so none is adjacent to another), then waits until released.
+ * Fork a child that runs @setup(@arg) (returning the address of what it
+ * mapped, 0 for nothing; it _exit()s non-zero on failure), reports that
+ * address, and waits until released.  The child keeps no other fds, so each
+ * child's release pipe sees EOF when the parent closes it.
  */
-static inline struct child child_start(size_t map_pages, size_t touch_pages)
+static inline struct child child_spawn(uint64_t (*setup)(const void *arg), const void *arg)
 {
 	int ready[2], release[2];
 	struct child c = { .release_fd = -1 };
@@ -41,22 +42,10 @@ static inline struct child child_start(size_t map_pages, size_t touch_pages)
 	c.pid = fork();
 	ck_assert_int_ge(c.pid, 0);
 	if (c.pid == 0) {
-		size_t psz = (size_t)sysconf(_SC_PAGESIZE);
 		char byte;
 
 		close_other_fds(ready[1], release[0]);
-		if (map_pages > 0) {
-			char *mem = mmap(NULL, map_pages * psz, PROT_READ | PROT_WRITE | PROT_EXEC,
-					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-			if (mem == MAP_FAILED)
-				_exit(2);
-			/* no (m)THP: one touch must fault in exactly one page */
-			(void)madvise(mem, map_pages * psz, MADV_NOHUGEPAGE);
-			for (size_t i = 0; i < touch_pages; i++)
-				mem[2 * i * psz] = (char)0xc3; /* ret */
-			addr = (uint64_t)(uintptr_t)mem;
-		}
+		addr = setup(arg);
 		if (write(ready[1], &addr, sizeof(addr)) != sizeof(addr))
 			_exit(3);
 		while (read(release[0], &byte, 1) < 0 && errno == EINTR)
@@ -67,9 +56,46 @@ static inline struct child child_start(size_t map_pages, size_t touch_pages)
 	close(release[0]);
 	ck_assert_int_eq(read(ready[0], &addr, sizeof(addr)), (ssize_t)sizeof(addr));
 	close(ready[0]);
-	ck_assert(map_pages == 0 || addr != 0);
 	c.exec_addr = addr;
 	c.release_fd = release[1];
+	return c;
+}
+
+struct anon_exec_args {
+	size_t map_pages;
+	size_t touch_pages;
+};
+
+static inline uint64_t map_anon_exec(const void *arg)
+{
+	const struct anon_exec_args *a = arg;
+	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
+	char *mem;
+
+	if (a->map_pages == 0)
+		return 0;
+	mem = mmap(NULL, a->map_pages * psz, PROT_READ | PROT_WRITE | PROT_EXEC,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		_exit(2);
+	/* no (m)THP: one touch must fault in exactly one page */
+	(void)madvise(mem, a->map_pages * psz, MADV_NOHUGEPAGE);
+	for (size_t i = 0; i < a->touch_pages; i++)
+		mem[2 * i * psz] = (char)0xc3; /* ret */
+	return (uint64_t)(uintptr_t)mem;
+}
+
+/*
+ * Fork a child that, when @map_pages > 0, maps @map_pages anonymous
+ * read/write/exec pages and writes to the first @touch_pages of them (every
+ * other page, so none is adjacent to another), then waits until released.
+ */
+static inline struct child child_start(size_t map_pages, size_t touch_pages)
+{
+	struct anon_exec_args a = { map_pages, touch_pages };
+	struct child c = child_spawn(map_anon_exec, &a);
+
+	ck_assert(map_pages == 0 || c.exec_addr != 0);
 	return c;
 }
 
@@ -102,6 +128,40 @@ static inline void make_text_file(char *path, size_t size, size_t pages)
 	free(buf);
 }
 
+struct text_map_args {
+	const char *path;
+	size_t pages;
+	const char *touch;
+};
+
+static inline uint64_t map_text_file(const void *arg)
+{
+	const struct text_map_args *a = arg;
+	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
+	volatile char sink = 0;
+	int fd = open(a->path, O_RDONLY | O_CLOEXEC);
+	char *mem;
+
+	if (fd < 0)
+		_exit(2);
+	mem = mmap(NULL, a->pages * psz, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	if (mem == MAP_FAILED)
+		_exit(2);
+	for (size_t i = 0; i < a->pages && a->touch[i]; i++) {
+		if (a->touch[i] == 'r') {
+			sink += mem[i * psz];
+		} else if (a->touch[i] == 'w') {
+			if (mprotect(mem + i * psz, psz, PROT_READ | PROT_WRITE) < 0)
+				_exit(4);
+			mem[i * psz] = (char)0x90;
+			if (mprotect(mem + i * psz, psz, PROT_READ | PROT_EXEC) < 0)
+				_exit(4);
+		}
+	}
+	(void)sink;
+	return (uint64_t)(uintptr_t)mem;
+}
+
 /*
  * Fork a child that maps @path (@pages pages) PROT_READ|PROT_EXEC,
  * MAP_PRIVATE, as a loader maps text, and for each page i acts on @touch[i]:
@@ -113,53 +173,10 @@ static inline void make_text_file(char *path, size_t size, size_t pages)
  */
 static inline struct child child_map_file(const char *path, size_t pages, const char *touch)
 {
-	int ready[2], release[2];
-	struct child c = { .release_fd = -1 };
-	uint64_t addr = 0;
+	struct text_map_args a = { path, pages, touch };
+	struct child c = child_spawn(map_text_file, &a);
 
-	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
-	ck_assert_int_eq(pipe2(release, O_CLOEXEC), 0);
-	c.pid = fork();
-	ck_assert_int_ge(c.pid, 0);
-	if (c.pid == 0) {
-		size_t psz = (size_t)sysconf(_SC_PAGESIZE);
-		volatile char sink = 0;
-		char byte, *mem;
-		int fd;
-
-		close_other_fds(ready[1], release[0]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			_exit(2);
-		mem = mmap(NULL, pages * psz, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
-		if (mem == MAP_FAILED)
-			_exit(2);
-		for (size_t i = 0; i < pages && touch[i]; i++) {
-			if (touch[i] == 'r') {
-				sink += mem[i * psz];
-			} else if (touch[i] == 'w') {
-				if (mprotect(mem + i * psz, psz, PROT_READ | PROT_WRITE) < 0)
-					_exit(4);
-				mem[i * psz] = (char)0x90;
-				if (mprotect(mem + i * psz, psz, PROT_READ | PROT_EXEC) < 0)
-					_exit(4);
-			}
-		}
-		(void)sink;
-		addr = (uint64_t)(uintptr_t)mem;
-		if (write(ready[1], &addr, sizeof(addr)) != sizeof(addr))
-			_exit(3);
-		while (read(release[0], &byte, 1) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	close(ready[1]);
-	close(release[0]);
-	ck_assert_int_eq(read(ready[0], &addr, sizeof(addr)), (ssize_t)sizeof(addr));
-	close(ready[0]);
-	ck_assert(addr != 0);
-	c.exec_addr = addr;
-	c.release_fd = release[1];
+	ck_assert(c.exec_addr != 0);
 	return c;
 }
 
