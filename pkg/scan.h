@@ -96,6 +96,8 @@ struct page_ref {
 	bool by_frame; /* file_page holds the frame of an anonymous page other processes map too */
 	bool deduplicated; /* node taken from the run's record */
 	bool counted; /* already counted on CXL by an earlier process of the run */
+	bool moved; /* moved by this run's call through this process, verified on @moved_to */
+	int moved_to;
 };
 
 struct process_report {

@@ -227,6 +227,8 @@ static int act(struct sweeper *w, struct process_report *p, const struct move_pl
 			} else {
 				mv->moved_pages++;
 				mv->moved_bytes += size;
+				p->pages[plan->refs[i]].moved = true;
+				p->pages[plan->refs[i]].moved_to = outcome[i];
 			}
 		} else {
 			info.state = PAGE_PENDING;
