@@ -22,6 +22,7 @@
 struct json_object;
 
 #define IPC_VERSION 1
+#define IPC_SOCKET_PATH_DEFAULT "/run/cxlpolicy/cxlpolicyd.sock"
 #define IPC_REQUEST_MAX ((size_t)2 << 20) /* 2 MiB: a 1 MiB policy, JSON-escaped */
 #define IPC_REQUEST_DEPTH 8 /* nesting; a valid request needs 4 */
 #define IPC_REPLY_MAX ((size_t)16 << 20) /* what a client reads at most */
