@@ -6,7 +6,7 @@ BINDIR ?= $(PREFIX)/bin
 DESTDIR ?=
 CC ?= cc
 
-PKG_LIBS := json-c numa
+PKG_LIBS := json-c numa libsystemd
 CHECK_LIBS := check
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -16,7 +16,7 @@ BASE_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g $(WARNINGS) -fno-common -fstack-protec
 OPT_CFLAGS := -O2 -D_FORTIFY_SOURCE=2
 SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-LIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -ljson-c -lnuma)
+LIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -ljson-c -lnuma -lsystemd)
 CHECK_LDLIBS = $(shell pkg-config --libs $(CHECK_LIBS) 2>/dev/null || echo -lcheck)
 
 PKG_SRCS := $(wildcard pkg/*.c)
@@ -91,6 +91,9 @@ build/asan/bin/cxlpolicyctl: $(SAN_CTL_OBJS) build/asan/lib/libcxlpolicy.a
 build/asan/tests/%: build/asan/obj/tests/unit/%.o build/asan/lib/libcxlpolicy.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LDLIBS)
+
+# test_control runs the daemon's control server on a real socket: link it in.
+build/asan/tests/test_control: build/asan/obj/cmd/cxlpolicyd/control.o
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
