@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "warm.h"
 
+#include <elf.h>
 #include <fcntl.h>
 #include <numaif.h>
 #include <string.h>
@@ -274,4 +275,38 @@ int warm_fd(int fd, const struct warm_options *opts, struct warm_result *ret, st
 		return r;
 	*ret = res;
 	return 0;
+}
+
+int warm_elf_interpreter(int fd, char *buf, size_t size)
+{
+	Elf64_Ehdr eh;
+	ssize_t n;
+
+	n = pread(fd, &eh, sizeof(eh), 0);
+	if (n < 0)
+		return negative_errno();
+	if ((size_t)n < sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr))
+		return -ENOEXEC;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		n = pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph)));
+		if (n < 0)
+			return negative_errno();
+		if ((size_t)n < sizeof(ph))
+			return -ENOEXEC;
+		if (ph.p_type != PT_INTERP)
+			continue;
+		if (ph.p_filesz < 2 || ph.p_filesz > size)
+			return -ENAMETOOLONG;
+		n = pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset);
+		if (n < 0)
+			return negative_errno();
+		if ((size_t)n != ph.p_filesz || buf[ph.p_filesz - 1] != '\0' ||
+		    strlen(buf) != ph.p_filesz - 1)
+			return -ENOEXEC;
+		return 0;
+	}
+	return -ENOENT;
 }

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -66,3 +67,11 @@ int warm_open(const char *path, uint64_t max_size);
  * mmap failed, set_mempolicy failed).  The thread's mempolicy is put back.
  */
 int warm_fd(int fd, const struct warm_options *opts, struct warm_result *ret, struct error *err);
+
+/*
+ * The ELF interpreter (PT_INTERP, "/lib64/ld-linux-x86-64.so.2") of the
+ * 64-bit ELF file open at @fd, into @buf: 0; -ENOENT when it has none
+ * (static, or a script), -ENOEXEC when it is not 64-bit ELF of this byte
+ * order, -ENAMETOOLONG.
+ */
+int warm_elf_interpreter(int fd, char *buf, size_t size);
