@@ -168,10 +168,12 @@ static int join_cgroup(const struct sysroot *root, const char *cgroup)
 		if (strncmp(dir, CGROUPFS_MOUNT "/cpuset", strlen(CGROUPFS_MOUNT "/cpuset")) != 0 &&
 		    strncmp(dir, CGROUPFS_MOUNT "/systemd", strlen(CGROUPFS_MOUNT "/systemd")) != 0)
 			break; /* v2 or hybrid's unified: one hierarchy */
-		snprintf(shown, sizeof(shown), "%s/%s/cgroup.procs", v1[i], cgroup);
-		if (!sysroot_exists(root, shown))
+		if ((size_t)snprintf(shown, sizeof(shown), "%s/%s/cgroup.procs", v1[i], cgroup) >=
+			    sizeof(shown) ||
+		    !sysroot_exists(root, shown))
 			continue;
-		snprintf(shown, sizeof(shown), "%s/%s", v1[i], cgroup);
+		if ((size_t)snprintf(shown, sizeof(shown), "%s/%s", v1[i], cgroup) >= sizeof(shown))
+			continue;
 		r = write_procs(root, shown);
 		if (r < 0)
 			return cli_fail(EXIT_RUNTIME, "run: joining %s: %s", ESCAPE_TERMINAL(shown),
