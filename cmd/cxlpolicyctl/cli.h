@@ -49,6 +49,17 @@ int verb_scan(struct cli *cli, int argc, char **argv);
 int verb_migrate(struct cli *cli, int argc, char **argv);
 int verb_run(struct cli *cli, int argc, char **argv);
 int verb_validate(struct cli *cli, int argc, char **argv);
+int verb_warm(struct cli *cli, int argc, char **argv);
+
+struct warm_result;
+struct error;
+/*
+ * Open @path safely (no blocking on a FIFO) and warm it (warm.h); the
+ * message in @err names the file.  -EISDIR, -EINVAL, -EFBIG, -ENOENT ... for
+ * bad input; other -errno for failures.
+ */
+int cli_warm_file(const struct topology *topo, const char *path, struct warm_result *ret,
+		  struct error *err);
 
 /*
  * Print "cxlpolicyctl: <message>" to stderr and return @exit_code.  Escape

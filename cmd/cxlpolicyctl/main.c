@@ -16,7 +16,9 @@
 #include "cli.h"
 
 static const char *const sweep_values[] = { "--pid", "--cgroup", "--max-bytes", NULL };
-static const char *const run_values[] = { "--membind", "--preferred", "--interleave", NULL };
+static const char *const run_values[] = { "--membind", "--preferred",  "--interleave",
+					  "--policy",  "--policy-dir", "--cgroup",
+					  NULL };
 
 static const struct verb verbs[] = {
 	{ .name = "nodes",
@@ -31,13 +33,16 @@ static const struct verb verbs[] = {
 	  .run = verb_migrate,
 	  .value_options = sweep_values },
 	{ .name = "run",
-	  .summary = "run a command under a memory policy (e.g. --membind 2)",
+	  .summary = "run a command under a memory policy (--membind 2, --policy NAME)",
 	  .run = verb_run,
 	  .value_options = run_values,
 	  .operand_ends_options = true },
 	{ .name = "validate",
 	  .summary = "check policy files (policies/README.md) against this machine",
 	  .run = verb_validate },
+	{ .name = "warm",
+	  .summary = "put files' page cache (e.g. a service's binary) on DRAM",
+	  .run = verb_warm },
 };
 
 enum global_id { OPT_SYSROOT, OPT_CXL_NODES, OPT_JSON, OPT_MAPS_METHOD, OPT_VERSION };
@@ -74,7 +79,7 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		fprintf(out, "  %-9s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(out, "\nExit status: 0 success, 1 runtime failure, 2 bad usage or input,\n"
-		     "3 (migrate) some executable pages on CXL could not be moved.\n");
+		     "3 (migrate, warm) some pages on CXL could not be moved.\n");
 }
 
 int cli_fail(int exit_code, const char *fmt, ...)
