@@ -11,7 +11,7 @@
 #include "sysroot.h"
 #include "topology.h"
 
-#define CXLPOLICY_VERSION "0.2.0"
+#include "version.h"
 
 enum {
 	EXIT_OK = 0,
@@ -60,6 +60,9 @@ struct error;
  */
 int cli_warm_file(const struct topology *topo, const char *path, struct warm_result *ret,
 		  struct error *err);
+int verb_apply(struct cli *cli, int argc, char **argv);
+int verb_status(struct cli *cli, int argc, char **argv);
+int verb_sweep(struct cli *cli, int argc, char **argv);
 
 /*
  * Print "cxlpolicyctl: <message>" to stderr and return @exit_code.  Escape

@@ -16,6 +16,7 @@
 #include "cli.h"
 
 static const char *const sweep_values[] = { "--pid", "--cgroup", "--max-bytes", NULL };
+static const char *const daemon_values[] = { "--socket", "--cgroup", "--policy", NULL };
 static const char *const run_values[] = { "--membind", "--preferred",  "--interleave",
 					  "--policy",  "--policy-dir", "--cgroup",
 					  NULL };
@@ -43,6 +44,18 @@ static const struct verb verbs[] = {
 	{ .name = "warm",
 	  .summary = "put files' page cache (e.g. a service's binary) on DRAM",
 	  .run = verb_warm },
+	{ .name = "apply",
+	  .summary = "validate policy files and install them in cxlpolicyd (--dry-run: plan only)",
+	  .run = verb_apply,
+	  .value_options = daemon_values },
+	{ .name = "status",
+	  .summary = "per governed cgroup: policy and why, cpuset.mems, code on CXL, moves",
+	  .run = verb_status,
+	  .value_options = daemon_values },
+	{ .name = "sweep",
+	  .summary = "ask cxlpolicyd for a full sweep now",
+	  .run = verb_sweep,
+	  .value_options = daemon_values },
 };
 
 enum global_id { OPT_SYSROOT, OPT_CXL_NODES, OPT_JSON, OPT_MAPS_METHOD, OPT_VERSION };

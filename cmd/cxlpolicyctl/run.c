@@ -11,7 +11,6 @@
  * by warming is charged to that cgroup and allowed by its cpuset.
  */
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
 #include <numaif.h>
@@ -22,6 +21,7 @@
 
 #include "cgroupfs.h"
 #include "cli.h"
+#include "match.h"
 #include "mempolicy.h"
 #include "policydir.h"
 #include "warm.h"
@@ -37,50 +37,6 @@ static void usage(void)
 	       "the command's binary and ELF interpreter onto DRAM, set the policy's mempolicy,\n"
 	       "exec.  DIR defaults to %s.\n",
 	       POLICYDIR_DEFAULT);
-}
-
-/* @path (components) matches @glob: '*' '?' inside a component, "**" zero or more components. */
-static bool glob_match(const char *glob, const char *path)
-{
-	const char *gslash, *pslash;
-	char gc[POLICY_GLOB_MAX + 1], pc[PATH_MAX];
-	size_t gl, pl;
-
-	if (*glob == '\0')
-		return *path == '\0';
-	gslash = strchr(glob, '/');
-	gl = gslash ? (size_t)(gslash - glob) : strlen(glob);
-	if (gl == 2 && glob[0] == '*' && glob[1] == '*') {
-		const char *rest = gslash ? gslash + 1 : "";
-
-		for (const char *p = path;;) {
-			const char *s;
-
-			if (glob_match(rest, p))
-				return true;
-			if (*p == '\0')
-				return false;
-			s = strchr(p, '/');
-			p = s ? s + 1 : p + strlen(p);
-		}
-	}
-	if (*path == '\0')
-		return false;
-	pslash = strchr(path, '/');
-	pl = pslash ? (size_t)(pslash - path) : strlen(path);
-	if (gl >= sizeof(gc) || pl >= sizeof(pc))
-		return false;
-	memcpy(gc, glob, gl);
-	gc[gl] = '\0';
-	memcpy(pc, path, pl);
-	pc[pl] = '\0';
-	if (fnmatch(gc, pc, FNM_PATHNAME) != 0)
-		return false;
-	if (!gslash)
-		return !pslash;
-	if (!pslash)
-		return glob_match(gslash + 1, "");
-	return glob_match(gslash + 1, pslash + 1);
 }
 
 /* "/sys/fs/cgroup/a/b", "/a/b/", "a/b" -> "a/b" in @buf. */
@@ -101,8 +57,17 @@ static const char *cgroup_relative(const char *cgroup, char *buf, size_t size)
 	return buf;
 }
 
-static int pick_cgroup(const struct policy *p, const char *given, char *buf, size_t size)
+/*
+ * The cgroup to join: @given, which policy @i must govern (win the match, as the
+ * daemon decides it), or the policy's only literal glob.
+ */
+static int pick_cgroup(const struct policy_set *set, size_t i, const char *given, char *buf,
+		       size_t size)
 {
+	const struct policy *p = &set->policies[i];
+	struct match_result res;
+	int r;
+
 	if (p->match.n_cgroups == 0)
 		return cli_fail(EXIT_USAGE,
 				"run: policy \"%s\" names no cgroup globs (run --policy supports "
@@ -118,9 +83,22 @@ static int pick_cgroup(const struct policy *p, const char *given, char *buf, siz
 		return EXIT_OK;
 	}
 	cgroup_relative(given, buf, size);
-	for (size_t i = 0; i < p->match.n_cgroups; i++)
-		if (strcmp(p->match.cgroups[i], buf) == 0 || glob_match(p->match.cgroups[i], buf))
-			return EXIT_OK;
+	r = match_cgroup(set, NULL, 0, buf, &res);
+	if (r < 0)
+		return cli_fail(EXIT_USAGE, "run: invalid cgroup \"%s\"", ESCAPE_TERMINAL(given));
+	if (res.matched && res.winner.policy == i) {
+		match_result_clear(&res);
+		return EXIT_OK;
+	}
+	if (res.matched) {
+		r = cli_fail(EXIT_USAGE,
+			     "run: cgroup \"%s\" is governed by policy \"%s\", not \"%s\": %s",
+			     ESCAPE_TERMINAL(given), set->policies[res.winner.policy].name, p->name,
+			     ESCAPE_TERMINAL(res.why));
+		match_result_clear(&res);
+		return r;
+	}
+	match_result_clear(&res);
 	return cli_fail(EXIT_USAGE, "run: cgroup \"%s\" is not governed by policy \"%s\"",
 			ESCAPE_TERMINAL(given), p->name);
 }
@@ -227,6 +205,7 @@ static int run_policy(struct cli *cli, const char *name, const char *dir, const 
 	_cleanup_(topology_freep) struct topology *topo = NULL;
 	_cleanup_(policydir_freep) struct policydir *pd = NULL;
 	const struct policy *p = NULL;
+	size_t index = 0;
 	struct mempolicy_args args;
 	struct error err = { 0 };
 	char cg[PATH_MAX], exe[PATH_MAX], interp[PATH_MAX];
@@ -239,8 +218,10 @@ static int run_policy(struct cli *cli, const char *name, const char *dir, const 
 	if (r < 0)
 		return cli_fail(r == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE, "run: %s", err.message);
 	for (size_t i = 0; i < pd->set->n_policies; i++)
-		if (strcmp(pd->set->policies[i].name, name) == 0)
+		if (strcmp(pd->set->policies[i].name, name) == 0) {
 			p = &pd->set->policies[i];
+			index = i;
+		}
 	if (!p)
 		return cli_fail(EXIT_USAGE, "run: no policy \"%s\" in %s", ESCAPE_TERMINAL(name),
 				ESCAPE_TERMINAL(dir ? dir : POLICYDIR_DEFAULT));
@@ -250,7 +231,7 @@ static int run_policy(struct cli *cli, const char *name, const char *dir, const 
 			return cli_fail(EXIT_USAGE, "run: policy \"%s\": invalid mempolicy",
 					p->name);
 	}
-	code = pick_cgroup(p, cgroup, cg, sizeof(cg));
+	code = pick_cgroup(pd->set, index, cgroup, cg, sizeof(cg));
 	if (code != EXIT_OK)
 		return code;
 	if (resolve_command(cmd[0], exe, sizeof(exe)) < 0)

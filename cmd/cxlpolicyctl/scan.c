@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "moverlock.h"
 #include "report.h"
 #include "sweep.h"
 #include "targets.h"
@@ -142,6 +143,7 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 	struct sweep_options sopts = { .migrate = migrate };
 	struct report_options ropts = { .json = cli->json, .migrate = migrate };
 	bool explain = false;
+	_cleanup_close_ int lock_fd = -1;
 	size_t n = 0;
 	int c, code, r;
 
@@ -233,6 +235,19 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 		case MOVE_PRIVILEGE_ALL:
 			break;
 		}
+	}
+
+	if (migrate && !sopts.dry_run) {
+		/* one mover on the node: wait for a running cxlpolicyd sweep (moverlock.h) */
+		bool waited = false;
+
+		r = moverlock_take(CXLPOLICY_MOVER_LOCK_DEFAULT, true, &waited, &lock_fd);
+		if (r < 0 && r != -EACCES && r != -EPERM && r != -EROFS)
+			return cli_fail(EXIT_RUNTIME, "%s: the mover lock %s: %s", verb,
+					CXLPOLICY_MOVER_LOCK_DEFAULT, strerror(-r));
+		if (waited)
+			fprintf(stderr, "cxlpolicyctl: waited for another mover (cxlpolicyd) to "
+					"finish its sweep\n");
 	}
 
 	{
