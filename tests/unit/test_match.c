@@ -206,6 +206,13 @@ START_TEST(test_glob_hostile_bounded)
 	strcpy(path + 3999, "b");
 	check_bounded(glob, path, 1);
 
+	/* the greedy matcher's own worst case: "*" then 30 'a' then 'b' retries every start */
+	memset(glob + 1, 'a', 30);
+	glob[0] = '*';
+	strcpy(glob + 31, "b");
+	path[3999] = 'a';
+	check_bounded(glob, path, 0);
+
 	/* "**" x 600 then "x", against 1000 components "a" (no match) and ending in "x" */
 	n = 0;
 	for (int i = 0; i < 600; i++)
