@@ -46,6 +46,16 @@ find "$fx" -path '*/bus/dax/devices/*' -type l | while read -r l; do
 done
 # policy files: the examples of policies/ (format v1)
 for f in "$here"/../../policies/*.json; do add fuzz_policy <"$f"; done
+# glob, newline, cgroup path: the example globs and real-looking systemd and kubelet paths
+uid=6f9c2a1e-3b4d-4c5e-8f7a-9b0c1d2e3f40 id=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+for pair in "web.slice/**|web.slice/nginx.service" "batch.slice/**|batch.slice" "**|" \
+	"scratch.slice/*|scratch.slice/a/b" "a/**/c|a/x/y/c" "*a*a*b|xaxab" "?.slice|\xc3\xa9.slice" \
+	"kubepods.slice/**|kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${uid//-/_}.slice/cri-containerd-$id.scope" \
+	"kubepods/*/pod*/*|kubepods/besteffort/pod$uid/$id" \
+	"**/crio-*.scope|kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-pod${uid//-/_}.slice/crio-$id.scope" \
+	"system.slice/docker-*.scope|system.slice/docker-$id.scope"; do
+	printf '%b\n%s' "${pair%%|*}" "$(printf '%b' "${pair#*|}")" | add fuzz_match
+done
 for d in "$here"/corpus/*/; do
 	echo "$(basename "$d"): $(find "$d" -name 'seed-*' | wc -l) seeds"
 done
