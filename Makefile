@@ -92,8 +92,11 @@ build/asan/tests/%: build/asan/obj/tests/unit/%.o build/asan/lib/libcxlpolicy.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LDLIBS)
 
-# test_control runs the daemon's control server on a real socket: link it in.
-build/asan/tests/test_control: build/asan/obj/cmd/cxlpolicyd/control.o
+# test_control runs the daemon's control server on a real socket: link it in (before the library).
+build/asan/tests/test_control: build/asan/obj/tests/unit/test_control.o \
+		build/asan/obj/cmd/cxlpolicyd/control.o build/asan/lib/libcxlpolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LDLIBS)
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)

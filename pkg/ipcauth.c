@@ -43,7 +43,7 @@ int ipcauth_check(const struct ipcauth_config *cfg, const struct ipc_peer *peer,
 		snprintf(group, sizeof(group), " or group %u%s%s%s", (unsigned)cfg->group,
 			 cfg->group_name ? " (" : "", cfg->group_name ? cfg->group_name : "",
 			 cfg->group_name ? ")" : "");
-	return error_set(err, -EPERM, "uid %u (pid %d) may not %s: %s need uid 0%s",
+	return error_set(err, -EPERM, "uid %u (pid %d) may not run %s: %s need uid 0%s",
 			 (unsigned)peer->uid, (int)peer->pid, ipc_command_to_string(cmd),
 			 changes ? "changes" : "read-only commands (status_open is off)", group);
 }
