@@ -140,8 +140,7 @@ static const struct {
 	{ "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
 	  ".slice/crio-conmon-" ID ".scope",
 	  NULL, 0 },
-	{ "kubepods.slice/kubepods-pod" UID_
-	  ".slice/"
+	{ "kubepods.slice/kubepods-pod" UID_ ".slice/"
 	  "cri-containerd-0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef.scope",
 	  NULL, 0 },
 	/* 63 and 65 hex digits */
