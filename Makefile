@@ -6,7 +6,7 @@ BINDIR ?= $(PREFIX)/bin
 DESTDIR ?=
 CC ?= cc
 
-PKG_LIBS := json-c numa
+PKG_LIBS := json-c numa libsystemd
 CHECK_LIBS := check
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -16,7 +16,7 @@ BASE_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g $(WARNINGS) -fno-common -fstack-protec
 OPT_CFLAGS := -O2 -D_FORTIFY_SOURCE=2
 SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-LIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -ljson-c -lnuma)
+LIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -ljson-c -lnuma -lsystemd)
 CHECK_LDLIBS = $(shell pkg-config --libs $(CHECK_LIBS) 2>/dev/null || echo -lcheck)
 
 PKG_SRCS := $(wildcard pkg/*.c)
@@ -103,6 +103,11 @@ build/fuzz/lib/libcxlpolicy.a: $(FUZZ_PKG_OBJS)
 build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/lib/libcxlpolicy.a
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# unitcg drives the daemon's sd-bus unit code (cmd/cxlpolicyd/units.c) in the systemd guest.
+build/guest/unitcg: tests/guest/progs/unitcg.c build/obj/cmd/cxlpolicyd/units.o build/lib/libcxlpolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(CFLAGS) -Icmd/cxlpolicyd $(LDFLAGS) -o $@ $^ $(LIBS)
 
 build/guest/%: tests/guest/progs/%.c
 	@mkdir -p $(@D)
