@@ -110,6 +110,11 @@ build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/lib/libcxlpolicy.a
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# unitcg drives the daemon's sd-bus unit code (cmd/cxlpolicyd/units.c) in the systemd guest.
+build/guest/unitcg: tests/guest/progs/unitcg.c build/obj/cmd/cxlpolicyd/units.o build/lib/libcxlpolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(CFLAGS) -Icmd/cxlpolicyd $(LDFLAGS) -o $@ $^ $(LIBS)
+
 build/guest/%: tests/guest/progs/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lnuma

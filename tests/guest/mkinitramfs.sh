@@ -1,13 +1,15 @@
 #!/bin/sh
 # mkinitramfs.sh — build the guest initramfs (cpio newc, gzip).
 #
-# Usage: tests/guest/mkinitramfs.sh [-o OUT] [-k KDIR] [-u UNITDIR] [BINDIR...]
+# Usage: tests/guest/mkinitramfs.sh [-o OUT] [-k KDIR] [-u UNITDIR] [-s] [BINDIR...]
 #   OUT      default build/guest-initramfs.cpio.gz
 #   KDIR     the fetched kernel folder whose modules go in (default: the cache itself,
 #            the 6.1 kernel; CACHE/6.12 for the 6.12 one)
 #   UNITDIR  a folder of unit test binaries (build/asan/tests): they go to /unit with their
 #            ldd closures, and tests/fixtures goes to /fixtures and policies/ to /policies
 #            (the unit-suites case)
+#   -s       add the host's systemd (the systemd topology: /init execs it as PID 1): see
+#            add_systemd below for what goes in
 #   BINDIR   folders whose executables go to /bin in the guest, each with its ldd closure
 #            (default: build/bin build/guest)
 # Contents: busybox-static and its applets, the CXL/dax kernel modules in load order
@@ -22,11 +24,13 @@ cache=${CXLPOLICY_GUEST_CACHE:-$here/.cache}
 out=$top/build/guest-initramfs.cpio.gz
 kdir=$cache
 unitdir=
+with_systemd=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o) out=$2 ;;
 	-k) kdir=$2 ;;
 	-u) unitdir=$2 ;;
+	-s) with_systemd=1 && shift && continue ;;
 	*) break ;;
 	esac
 	shift 2
@@ -159,6 +163,57 @@ if [ -n "$unitdir" ]; then
 	cp -a "$top/tests/fixtures" "$stage/fixtures"
 	cp -a "$top/policies" "$stage/policies" # the example policies test_policy validates
 fi
+
+# systemd as PID 1 (the systemd topology), taken from the host (Debian 12: systemd 252, the
+# same release as the guest's userland would have). What it needs: the manager and its private
+# libraries (ldd closure, RUNPATH /usr/lib/x86_64-linux-gnu/systemd), journald, the shutdown
+# helper (exec'd by PID 1 at poweroff), the unit files of /usr/lib/systemd/system (slices,
+# sockets and targets the manager loads itself), /etc/os-release, /etc/machine-id,
+# /etc/passwd and /etc/group with root, and the clients the cases call. No dbus: as root,
+# systemctl, systemd-run and our units_bus_open() use /run/systemd/private. No generators and
+# no udev: the guest's cxltest.target pulls in only journald and cxltest.service.
+add_systemd() {
+	sd=/usr/lib/systemd
+	[ -x "$sd/systemd" ] || die "no $sd/systemd on this host (apt-get install systemd)"
+	mkdir -p "$stage$sd" "$stage/etc/systemd/system" "$stage/var/log" "$stage/var/tmp"
+	for f in systemd systemd-journald systemd-shutdown; do
+		copy_with_libs "$sd/$f" "$sd/$f"
+	done
+	for f in systemctl systemd-run journalctl busctl systemd-analyze systemd-cgls; do
+		src=$(command -v "$f") || die "$f not found on this host"
+		rm -f "$stage/bin/$f"
+		copy_with_libs "$src" "/bin/$f"
+	done
+	cp -a "$sd/system" "$stage$sd/system"
+	cp -L /usr/lib/os-release "$stage/etc/os-release"
+	: >"$stage/etc/machine-id" # empty: systemd generates a transient one at boot
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+		>"$stage/etc/passwd"
+	printf 'root:x:0:\nsystemd-journal:x:101:\nnogroup:x:65534:\n' >"$stage/etc/group"
+	cp "$here"/systemd/*.service "$here"/systemd/*.target "$stage/etc/systemd/system/"
+	# Mask what a unit with default dependencies (systemd-run's transient services, slices)
+	# would drag in through sysinit.target, sockets.target, basic.target and friends: mounts,
+	# udev, random seed, sysctl, tmpfiles, firstboot, getty, logind, timers, dbus. Without
+	# this the first systemd-run starts them, two fail in the initramfs (random-seed, sysctl)
+	# and the system is degraded. journald stays.
+	for w in sysinit sockets basic local-fs timers paths multi-user getty; do
+		for u in "$sd/system/$w.target.wants"/*; do
+			[ -e "$u" ] || [ -L "$u" ] || continue
+			u=${u##*/}
+			case $u in
+			systemd-journald*) continue ;;
+			esac
+			ln -sf /dev/null "$stage/etc/systemd/system/$u"
+		done
+	done
+	for u in systemd-udevd.service systemd-udev-trigger.service systemd-udev-settle.service \
+		getty@.service serial-getty@.service systemd-logind.service dbus.service dbus.socket \
+		systemd-journal-catalog-update.service systemd-update-done.service; do
+		ln -sf /dev/null "$stage/etc/systemd/system/$u"
+	done
+	cp -a "$top/deploy/systemd" "$stage/deploy"
+}
+[ "$with_systemd" = 1 ] && add_systemd
 
 # Tests, case library, init.
 cp "$here"/cases/*.sh "$stage/cases/"

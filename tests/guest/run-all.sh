@@ -1,5 +1,5 @@
 #!/bin/sh
-# run-all.sh — the guest stage of `make check`: the plain and cxl topologies (kernel 6.1)
+# run-all.sh — the guest stage of `make check`: the plain, cxl and systemd topologies (kernel 6.1)
 # and hmat (kernel 6.12), one after the other.
 #
 # Usage: tests/guest/run-all.sh
@@ -44,7 +44,7 @@ grep -q 'Kernel panic' "$probe" 2>/dev/null ||
 
 passed=0
 failed=0
-for topology in plain cxl hmat; do
+for topology in plain cxl hmat systemd; do
 	"$here/run.sh" "$topology" | tee "$top/build/guest-$topology.summary" || true
 	line=$(grep "^guest-$topology: [0-9]* passed, [0-9]* failed\$" \
 		"$top/build/guest-$topology.summary" || echo "guest-$topology: 0 passed, 1 failed")

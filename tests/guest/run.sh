@@ -4,10 +4,12 @@
 # Usage: tests/guest/run.sh [--shell] [--case NAME[,NAME...]] [--timeout SECONDS] TOPOLOGY
 #   TOPOLOGY   plain (node 1: CPU-less RAM) or cxl (plus node 2: emulated CXL type-3 memory
 #              onlined through cxl/ndctl/daxctl), both on Debian's 6.1 kernel; or hmat
-#              (kernel 6.12: node 1 CPU-less RAM that the firmware's HMAT describes as slow)
+#              (kernel 6.12: node 1 CPU-less RAM that the firmware's HMAT describes as slow);
+#              or systemd (plain's nodes and kernel, the host's systemd as PID 1)
 #   --shell    boot interactively with a busybox shell on the console (Ctrl-A X quits QEMU)
 #   --case     run only these cases (names of tests/guest/cases/*.sh without .sh)
-#   --timeout  hard limit for the whole boot (default 300 for plain and hmat, 360 for cxl)
+#   --timeout  hard limit for the whole boot (default 300 for plain and hmat, 360 for cxl,
+#              180 for systemd)
 #   --append   extra kernel arguments (e.g. cxltest.demo=1 for make demo)
 # Prints one line per case and "guest-TOPOLOGY: N passed, N failed"; exits 1 on any
 # failure, a missing CXLTEST-DONE, a kernel panic or the timeout, after printing the
@@ -19,7 +21,7 @@ top=$(cd "$here/../.." && pwd)
 cache=${CXLPOLICY_GUEST_CACHE:-$here/.cache}
 
 usage() {
-	echo "usage: run.sh [--shell] [--case NAME[,NAME...]] [--timeout SECONDS] [--append ARGS] plain|cxl|hmat" >&2
+	echo "usage: run.sh [--shell] [--case NAME[,NAME...]] [--timeout SECONDS] [--append ARGS] plain|cxl|hmat|systemd" >&2
 	exit 2
 }
 shell=0
@@ -42,6 +44,7 @@ case $topology in
 plain) hard=${hard:-300} kernel=6.1 ;;
 cxl) hard=${hard:-360} kernel=6.1 ;;
 hmat) hard=${hard:-300} kernel=6.12 ;;
+systemd) hard=${hard:-180} kernel=6.1 ;;
 *) usage ;;
 esac
 
@@ -52,13 +55,20 @@ kver=$(cat "$kdir/kver")
 
 # One initramfs per kernel (the modules differ); rebuilt when any input is newer. The unit
 # suites go in when they are built (the unit-suites case fails without them).
+# The systemd topology has its own: the host's systemd in (-s), the unit suites out.
 initrd=$top/build/guest-initramfs-$kernel.cpio.gz
 unitdir=$top/build/asan/tests
 set --
-[ -d "$unitdir" ] && set -- -u "$unitdir"
+if [ "$topology" = systemd ]; then
+	initrd=$top/build/guest-initramfs-$kernel-systemd.cpio.gz
+	set -- -s
+elif [ -d "$unitdir" ]; then
+	set -- -u "$unitdir"
+fi
 if [ ! -f "$initrd" ] || [ -n "$(find "$here/init" "$here/caselib.sh" "$here/mkinitramfs.sh" \
 	"$here/cases" "$cache/stamp" "$kdir/stamp" "$top/build/bin" "$top/build/guest" \
-	${1:+"$unitdir" "$top/tests/fixtures" "$top/policies"} -newer "$initrd" 2>/dev/null | head -n 1)" ]; then
+	"$here/systemd" "$top/deploy/systemd" \
+	${2:+"$unitdir" "$top/tests/fixtures" "$top/policies"} -newer "$initrd" 2>/dev/null | head -n 1)" ]; then
 	"$here/mkinitramfs.sh" -o "$initrd" -k "$kdir" "$@"
 fi
 
@@ -92,7 +102,7 @@ if [ "$topology" = cxl ]; then
 		-device cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2 \
 		-device cxl-rp,port=1,bus=cxl.1,id=rp1,chassis=0,slot=3 \
 		-device cxl-type3,bus=rp0,memdev=cxl-mem0,lsa=cxl-lsa0,id=cxl-pmem0
-elif [ "$topology" = plain ]; then
+elif [ "$topology" = plain ] || [ "$topology" = systemd ]; then
 	set -- "$@" -M q35
 fi
 append="console=ttyS0 panic=-1 oops=panic numa_balancing=disable loglevel=4 mitigations=off nokaslr"
