@@ -21,6 +21,7 @@ CHECK_LDLIBS = $(shell pkg-config --libs $(CHECK_LIBS) 2>/dev/null || echo -lche
 
 PKG_SRCS := $(wildcard pkg/*.c)
 CTL_SRCS := $(wildcard cmd/cxlpolicyctl/*.c)
+DAEMON_SRCS := $(wildcard cmd/cxlpolicyd/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 GUEST_PROG_SRCS := $(wildcard tests/guest/progs/*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -30,6 +31,8 @@ REL_PKG_OBJS := $(PKG_SRCS:%.c=build/obj/%.o)
 SAN_PKG_OBJS := $(PKG_SRCS:%.c=build/asan/obj/%.o)
 REL_CTL_OBJS := $(CTL_SRCS:%.c=build/obj/%.o)
 SAN_CTL_OBJS := $(CTL_SRCS:%.c=build/asan/obj/%.o)
+REL_DAEMON_OBJS := $(DAEMON_SRCS:%.c=build/obj/%.o)
+SAN_DAEMON_OBJS := $(DAEMON_SRCS:%.c=build/asan/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 GUEST_PROGS := $(GUEST_PROG_SRCS:tests/guest/progs/%.c=build/guest/%)
 # libFuzzer targets: clang, the library built with ASan+UBSan and fuzzer coverage.
@@ -41,7 +44,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 .PHONY: all deps run check unit integration fuzz fuzz-quick guest guest-shell bench demo \
 	install clean format help
 
-all: build/bin/cxlpolicyctl $(GUEST_PROGS)
+all: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(GUEST_PROGS)
 
 help:
 	@echo "make deps         install every Debian package the build and tests need (root)"
@@ -88,6 +91,14 @@ build/asan/bin/cxlpolicyctl: $(SAN_CTL_OBJS) build/asan/lib/libcxlpolicy.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+build/bin/cxlpolicyd: $(REL_DAEMON_OBJS) build/lib/libcxlpolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+build/asan/bin/cxlpolicyd: $(SAN_DAEMON_OBJS) build/asan/lib/libcxlpolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 build/asan/tests/%: build/asan/obj/tests/unit/%.o build/asan/lib/libcxlpolicy.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LDLIBS)
@@ -127,7 +138,7 @@ run: build/bin/cxlpolicyctl
 unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(UNIT_BINS)
 
-integration: build/asan/bin/cxlpolicyctl
+integration: build/asan/bin/cxlpolicyctl build/asan/bin/cxlpolicyd
 	@tests/integration/run.sh build/asan/bin/cxlpolicyctl
 
 fuzz: $(FUZZ_BINS)
@@ -145,11 +156,12 @@ guest-shell: build/bin/cxlpolicyctl $(GUEST_PROGS)
 
 check: unit integration fuzz-quick guest
 
-install: build/bin/cxlpolicyctl
+install: build/bin/cxlpolicyctl build/bin/cxlpolicyd
 	install -D -m 0755 build/bin/cxlpolicyctl $(DESTDIR)$(BINDIR)/cxlpolicyctl
+	install -D -m 0755 build/bin/cxlpolicyd $(DESTDIR)$(BINDIR)/cxlpolicyd
 
 format:
-	clang-format -i $(PKG_SRCS) $(wildcard pkg/*.h) $(CTL_SRCS) $(wildcard cmd/*/*.h) $(UNIT_SRCS) \
+	clang-format -i $(PKG_SRCS) $(wildcard pkg/*.h) $(CTL_SRCS) $(DAEMON_SRCS) $(wildcard cmd/*/*.h) $(UNIT_SRCS) \
 		$(FUZZ_SRCS) tests/fuzz/fuzzlib.h
 
 clean:

@@ -138,3 +138,52 @@ uptime_s() {
 secs_since() {
 	awk -v s="$1" '{ printf "%.1f", $1 - s }' /proc/uptime
 }
+
+# --- helpers for the cxlpolicyd cases (issue 8) ---
+
+# daemon_start POLDIR [ARGS...]: start cxlpolicyd on POLDIR (log in /tmp/cxlpolicyd.log),
+# wait until it answers status, leave its pid in DAEMON_PID.
+daemon_start() {
+	_dir=$1
+	shift
+	mkdir -p "$_dir"
+	cxlpolicyd --policy-dir "$_dir" --log-level debug "$@" >>/tmp/cxlpolicyd.log 2>&1 &
+	DAEMON_PID=$!
+	_i=0
+	until cxlpolicyctl status >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		kill -0 "$DAEMON_PID" 2>/dev/null || fail "cxlpolicyd exited: $(tail -n 20 /tmp/cxlpolicyd.log)"
+		[ $_i -le 300 ] || fail "cxlpolicyd did not answer in 30 s: $(tail -n 20 /tmp/cxlpolicyd.log)"
+		sleep 0.1
+	done
+	echo "cxlpolicyd pid $DAEMON_PID"
+}
+
+# daemon_stop: SIGTERM; fail unless it exits 0 within 20 s with no sanitizer report.
+daemon_stop() {
+	kill -TERM "$DAEMON_PID" 2>/dev/null
+	_i=0
+	while kill -0 "$DAEMON_PID" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -le 200 ] || fail "cxlpolicyd still running 20 s after SIGTERM"
+		sleep 0.1
+	done
+	wait "$DAEMON_PID"
+	_rc=$?
+	[ $_rc -eq 0 ] || fail "cxlpolicyd exited $_rc after SIGTERM: $(tail -n 20 /tmp/cxlpolicyd.log)"
+	! grep -q "Sanitizer\|runtime error" /tmp/cxlpolicyd.log || fail "sanitizer report in the daemon log"
+}
+
+# wait_until SECONDS DESCRIPTION CMD...: poll CMD every 0.2 s.
+wait_until() {
+	_limit=$(($1 * 5))
+	_what=$2
+	shift 2
+	_i=0
+	until "$@"; do
+		_i=$((_i + 1))
+		[ $_i -le $_limit ] || return 1
+		sleep 0.2
+	done
+	echo "$_what after $((_i / 5)).$((_i % 5 * 2)) s"
+}

@@ -55,6 +55,7 @@ busybox --list >/dev/null 2>&1 && ldd "$busybox" >/dev/null 2>&1 &&
 	die "$busybox is dynamically linked: install busybox-static"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/cxltest-initramfs.XXXXXX")
+chmod 0755 "$stage" # the guest's /: mktemp made it 0700, and non-root cases need to traverse it
 trap 'rm -rf "$stage"' EXIT INT TERM
 mkdir -p "$stage/bin" "$stage/usr/lib/x86_64-linux-gnu" "$stage/usr/lib64" "$stage/etc" \
 	"$stage/lib/modules" "$stage/cases" "$stage/proc" "$stage/sys" "$stage/dev" "$stage/tmp" \

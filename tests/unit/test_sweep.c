@@ -115,6 +115,8 @@ struct seen {
 	size_t processes;
 	struct process_moves moves[2];
 	pid_t pids[2];
+	size_t flagged_moved[2]; /* pages the report marks moved (the daemon's re-demotion record)
+				  */
 };
 
 static int remember(const struct process_report *p, const struct process_moves *m, void *data)
@@ -125,6 +127,12 @@ static int remember(const struct process_report *p, const struct process_moves *
 	if (s->processes < 2) {
 		s->pids[s->processes] = p->info.pid;
 		s->moves[s->processes] = *m;
+		for (size_t i = 0; i < p->n_pages; i++)
+			if (p->pages[i].moved) {
+				ck_assert_int_eq(p->pages[i].moved_to, DRAM_NODE);
+				ck_assert_int_ne(p->pages[i].node, DRAM_NODE); /* where it was */
+				s->flagged_moved[s->processes]++;
+			}
 	}
 	s->processes++;
 	return 0;
@@ -172,6 +180,9 @@ START_TEST(test_every_shared_page_moves_once)
 	ck_assert_uint_eq(res.planned_pages, PAGES);
 	ck_assert_uint_eq(res.totals.cxl_pages, PAGES); /* counted once across processes */
 	ck_assert_uint_eq(seen.moves[0].moved + seen.moves[1].moved, PAGES);
+	/* the report tells exactly which pages moved, per process */
+	ck_assert_uint_eq(seen.flagged_moved[0], seen.moves[0].moved);
+	ck_assert_uint_eq(seen.flagged_moved[1], seen.moves[1].moved);
 	ck_assert(!sweep_left_pages(&res));
 	sweep_result_clear(&res);
 	teardown(&f);
@@ -194,6 +205,7 @@ START_TEST(test_first_mapper_refused_second_moves)
 	res = sweep(&f, pids, &opts, &seen);
 	/* A moves what it has resident; B's refusal leaves only the rest on CXL */
 	ck_assert_uint_eq(seen.moves[0].moved, 0);
+	ck_assert_uint_eq(seen.flagged_moved[0], 0); /* refused: nothing marked moved */
 	ck_assert_uint_eq(seen.moves[0].failed, PAGES);
 	ck_assert_uint_gt(seen.moves[1].moved, 0);
 	ck_assert_uint_eq(res.moves.moved_pages, seen.moves[1].moved);
@@ -238,6 +250,8 @@ START_TEST(test_dry_run_moves_nothing)
 	ck_assert_uint_eq(model_pages_on(CXL_NODE), PAGES);
 	ck_assert_uint_eq(res.moves.would_move_pages, PAGES);
 	ck_assert_uint_eq(res.moves.moved_pages, 0);
+	ck_assert_uint_eq(seen.flagged_moved[0] + seen.flagged_moved[1],
+			  0); /* a dry run moves nothing */
 	sweep_result_clear(&res);
 	teardown(&f);
 }

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgrouptree.h"
+#include "cpusetmems.h"
+#include "governed.h"
+#include "log.h"
+#include "macro.h"
+#include "match.h"
+#include "unitlookup.h"
+
+void governed_free(struct governed_cgroup *cgroups, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(cgroups[i].path);
+		free(cgroups[i].why);
+		free(cgroups[i].mems_message);
+	}
+	free(cgroups);
+}
+
+ssize_t governed_find(const struct manager *m, const char *path)
+{
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		if (strcmp(m->cgroups[i].path, path) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* The unit names of every policy of @set, resolved over the bus (NULL cgroup when not). */
+static int resolve_units(struct manager *m, const struct policy_set *set, struct unit_lookup **ret,
+			 size_t *ret_n)
+{
+	_cleanup_free_ const char **names = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < set->n_policies; i++)
+		for (size_t u = 0; u < set->policies[i].match.n_units; u++) {
+			if (GROW_ARRAY(names, cap, n + 1) < 0)
+				return -ENOMEM;
+			names[n++] = set->policies[i].match.units[u];
+		}
+	*ret = NULL;
+	*ret_n = 0;
+	if (n == 0)
+		return 0;
+	return unitlookup(m, names, n, ret, ret_n);
+}
+
+int governed_build(struct manager *m, const struct policydir *dir,
+		   const struct governed_cgroup *old, size_t n_old, struct governed_cgroup **ret,
+		   size_t *ret_n, struct error *err)
+{
+	const struct policy_set *set = dir->set;
+	char **paths = NULL;
+	size_t n_paths = 0, n = 0;
+	struct match_result *results = NULL;
+	struct governed_cgroup *table = NULL;
+	struct unit_lookup *units = NULL;
+	size_t n_units = 0;
+	_cleanup_free_ struct match_unit_cgroup *mu = NULL;
+	int r;
+
+	if (!m->have_cgroups)
+		return error_set(err, -ENODEV, "%s", m->cgroup_error);
+	r = cgrouptree_list(m->root, m->cgmode.members_dir, "", &paths, &n_paths, err);
+	if (r < 0)
+		return r;
+	r = resolve_units(m, set, &units, &n_units);
+	if (r < 0) {
+		error_set(err, r, "resolving systemd units: %s", strerror(-r));
+		goto out;
+	}
+	mu = calloc(n_units ? n_units : 1, sizeof(*mu));
+	if (!mu) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n_units; i++)
+		mu[i] = (struct match_unit_cgroup){ units[i].unit, units[i].cgroup };
+	r = match_all(set, mu, n_units, (const char *const *)paths, n_paths, &results);
+	if (r < 0) {
+		error_set(err, r, "matching cgroups: %s", strerror(-r));
+		goto out;
+	}
+	table = calloc(n_paths ? n_paths : 1, sizeof(*table));
+	if (!table) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n_paths; i++) {
+		struct governed_cgroup *g;
+
+		if (!results[i].matched)
+			continue;
+		g = &table[n++];
+		g->path = strdup(paths[i]);
+		g->why = strdup(results[i].why);
+		if (!g->path || !g->why) {
+			r = -ENOMEM;
+			goto out;
+		}
+		g->policy = results[i].winner.policy;
+		g->n_candidates = 1 + results[i].n_losers;
+		/* the same cgroup under a policy of the same name keeps its history */
+		for (size_t o = 0; o < n_old; o++)
+			if (strcmp(old[o].path, g->path) == 0 && m->policies &&
+			    old[o].policy < m->policies->set->n_policies &&
+			    strcmp(m->policies->set->policies[old[o].policy].name,
+				   set->policies[g->policy].name) == 0) {
+				g->counters = old[o].counters;
+				g->mems_written = old[o].mems_written;
+				g->mems_error = old[o].mems_error;
+				if (old[o].mems_message) {
+					g->mems_message = strdup(old[o].mems_message);
+					if (!g->mems_message) {
+						r = -ENOMEM;
+						goto out;
+					}
+				}
+				g->mems_before = old[o].mems_before;
+				g->mems_inherit_before = old[o].mems_inherit_before;
+				break;
+			}
+	}
+	*ret = table;
+	*ret_n = n;
+	table = NULL;
+	r = 0;
+out:
+	if (table)
+		governed_free(table, n);
+	if (results)
+		match_results_free(results, n_paths);
+	unitlookup_free(units, n_units);
+	cgrouptree_free(paths);
+	return r;
+}
+
+void governed_apply_mems(struct manager *m, size_t *ret_changed)
+{
+	size_t changed = 0;
+
+	for (size_t i = 0; i < m->n_cgroups; i++) {
+		struct governed_cgroup *g = &m->cgroups[i];
+		const struct policy *p = &m->policies->set->policies[g->policy];
+		struct log_fields f = { p->name, g->path, 0, -1 };
+		struct error err = { 0 };
+		struct cpuset_mems cur;
+		bool did = false;
+		char buf[256];
+		int r;
+
+		if (!g->mems_written &&
+		    cpusetmems_read(m->root, &m->cgmode, g->path, &cur, NULL) == 0) {
+			g->mems_before = cur.mems;
+			g->mems_inherit_before = cur.inherit;
+		}
+		r = cpusetmems_write(m->root, &m->cgmode, g->path, &p->mems, &did, &err);
+		if (r < 0) {
+			/* said once per change, not every interval */
+			if (!g->mems_message || strcmp(g->mems_message, err.message) != 0)
+				log_full(LOG_WARNING, &f, "cpuset.mems not written: %s",
+					 err.message);
+			free(g->mems_message);
+			g->mems_message = strdup(err.message);
+			g->mems_error = r;
+			continue;
+		}
+		free(g->mems_message);
+		g->mems_message = NULL;
+		g->mems_error = 0;
+		g->mems_written = true;
+		if (did) {
+			changed++;
+			log_full(LOG_NOTICE, &f, "cpuset.mems set to %s",
+				 idset_format(&p->mems, buf, sizeof(buf)));
+		}
+	}
+	*ret_changed = changed;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's whole state, in one place: the system it runs on (sysroot,
+ * topology, cgroup layout), the policy set in force, which cgroup each
+ * policy governs, per-policy sweep timers, counters, and the control socket.
+ * Everything is rebuilt from the system at start: nothing that matters is
+ * trusted from a file it wrote earlier.
+ *
+ * One thread, one sd-event loop.  A reload builds the new policy set and
+ * the new governed-cgroup table beside the old ones and swaps only when the
+ * new set validated completely; a failure keeps the previous set in force
+ * and is shown in status and the log.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "cgroupmode.h"
+#include "context.h"
+#include "error.h"
+#include "idset.h"
+#include "macro.h"
+#include "migrate.h"
+#include "movedset.h"
+#include "movers.h"
+#include "policydir.h"
+#include "sysroot.h"
+#include "topology.h"
+#include "version.h"
+
+#define DAEMON_SOCKET_DEFAULT CXLPOLICY_SOCKET_DEFAULT
+#define DAEMON_LOCK_DEFAULT CXLPOLICY_MOVER_LOCK_DEFAULT
+#define DAEMON_FULL_EVERY_DEFAULT 10
+
+struct daemon_config {
+	const char *policy_dir;
+	const char *socket_path;
+	const char *lock_path;
+	const char *sysroot;
+	bool has_control_gid;
+	gid_t control_gid; /* may change policy besides root */
+	bool status_restricted; /* status only for root and the control group */
+	unsigned full_every; /* a full sweep at least every N intervals */
+	uint64_t control_timeout_ns; /* 0: the control server's default */
+};
+
+/* What sweeps did to one cgroup (or, summed, to one policy). */
+struct sweep_counters {
+	uint64_t sweeps;
+	uint64_t quiet_sweeps; /* nothing could have arrived on CXL: no process looked at */
+	size_t processes; /* members at the last sweep */
+	uint64_t exec_cxl_bytes; /* executable bytes on CXL after the last full sweep */
+	uint64_t moved_pages, moved_bytes;
+	uint64_t failed_pages;
+	uint64_t failures[MIGRATE_ERRNO_MAX]; /* by errno, summed over sweeps */
+	uint64_t no_target_pages; /* last sweep */
+	uint64_t redemotions; /* pages moved to DRAM earlier and found on CXL again */
+	uint64_t last_sweep_realtime_usec;
+	uint64_t last_duration_usec;
+	uint64_t last_cpu_usec;
+};
+
+struct governed_cgroup {
+	char *path; /* relative to the cgroup root */
+	size_t policy; /* index into the set */
+	char *why; /* which match made it, what it beat */
+	size_t n_candidates; /* policies that matched it */
+	struct idset mems_before; /* cpuset.mems when first governed */
+	bool mems_inherit_before;
+	int mems_error; /* last cpuset.mems write: 0 or -errno */
+	char *mems_message;
+	bool mems_written;
+	struct sweep_counters counters;
+};
+
+struct policy_runtime {
+	sd_event_source *timer;
+	unsigned since_full;
+	uint64_t cxl_allocated; /* node counters at the last full sweep, UINT64_MAX: none */
+	pid_t *pids; /* members at the last full sweep, sorted */
+	int *pidfds; /* one per pid, -1 when none could be opened */
+	size_t n_pids;
+	struct sweep_counters counters;
+};
+
+struct control_server;
+
+struct manager {
+	struct daemon_config cfg;
+	sd_event *event;
+	struct sysroot *root;
+	struct topology *topo;
+	struct cxlp_ctx ctx;
+	struct cgroup_mode cgmode;
+	bool have_cgroups; /* cgmode detected */
+	char cgroup_error[ERROR_MESSAGE_MAX];
+
+	struct policydir *policies; /* in force; never NULL after the first load */
+	char load_error[ERROR_MESSAGE_MAX]; /* the last reload that failed, "" after a good one */
+	uint64_t loads, load_failures;
+	uint64_t last_load_realtime_usec;
+
+	struct governed_cgroup *cgroups;
+	size_t n_cgroups;
+	struct policy_runtime *runtime; /* one per policy of the set in force */
+
+	struct movedset moved;
+	struct movers movers;
+	struct control_server *control;
+	sd_event_source *inotify_source;
+	int lock_fd;
+	bool stopping;
+	uint64_t started_realtime_usec;
+	uint64_t repair_sweeps;
+	sd_bus *bus; /* systemd, for unit names; NULL until needed or when absent */
+	bool bus_unavailable;
+	char bus_error[ERROR_MESSAGE_MAX + 64];
+};
+
+int manager_new(const struct daemon_config *cfg, struct manager **ret, struct error *err);
+struct manager *manager_free(struct manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct manager *, manager_free)
+
+/* Load the policy directory; on failure keep what is in force (-errno, message in @err). */
+int manager_reload(struct manager *m, const char *why, struct error *err);
+/* Re-read the cgroup tree, re-match, write cpuset.mems where needed; repair-sweep after writes. */
+int manager_refresh_cgroups(struct manager *m, struct error *err);
+/* One sweep of policy @i now (full: ignore quiescence); -ECANCELED when a stop signal came. */
+int manager_sweep_policy(struct manager *m, size_t i, bool full, struct error *err);
+/* Start the event loop's sources: signals, inotify, timers, control socket. */
+int manager_start(struct manager *m, struct error *err);
+int manager_run(struct manager *m);
+/* The status reply (all cgroups, or the one given). */

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroupfs.h"
+#include "governed.h"
+#include "log.h"
+#include "macro.h"
+#include "moverlock.h"
+#include "nodecounters.h"
+#include "sweep.h"
+#include "sweeper.h"
+
+static uint64_t now_usec(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+void policy_runtime_clear(struct policy_runtime *rt)
+{
+	for (size_t i = 0; i < rt->n_pids; i++)
+		if (rt->pidfds[i] >= 0)
+			close(rt->pidfds[i]);
+	free(rt->pids);
+	free(rt->pidfds);
+	rt->pids = NULL;
+	rt->pidfds = NULL;
+	rt->n_pids = 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Direct members (processes) of one cgroup, appended; a vanished cgroup has none. */
+static int cgroup_direct_members(struct manager *m, const char *cgroup, pid_t **pids, size_t *n,
+				 size_t *cap)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ pid_t *tids = NULL;
+	size_t n_tids = 0, cap_tids = 0;
+	char rel[PATH_MAX];
+	int r;
+
+	r = cgroup_path_join(m->cgmode.members_dir, cgroup, rel, sizeof(rel) - 16);
+	if (r < 0)
+		return r;
+	strcat(rel, "/cgroup.procs");
+	r = sysroot_read_file(m->root, rel, &text, NULL);
+	if (r == -ENOENT || r == -ENODEV)
+		return 0; /* removed meanwhile */
+	if (r == -EOPNOTSUPP) { /* a threaded cgroup: its threads' processes */
+		char *slash = strrchr(rel, '/');
+
+		strcpy(slash, "/cgroup.threads");
+		r = sysroot_read_file(m->root, rel, &text, NULL);
+		if (r == -ENOENT)
+			return 0;
+		if (r < 0)
+			return r;
+		r = cgroupfs_parse_procs(text, &tids, &n_tids, &cap_tids);
+		if (r < 0)
+			return r;
+		return cgroupfs_threads_tgids(m->root, tids, n_tids, pids, n, cap);
+	}
+	if (r < 0)
+		return r;
+	return cgroupfs_parse_procs(text, pids, n, cap);
+}
+
+/* Members of every cgroup policy @policy governs, sorted, no repeats. */
+static int policy_members(struct manager *m, size_t policy, pid_t **ret, size_t *ret_n)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0, cap = 0, w = 0;
+
+	for (size_t i = 0; i < m->n_cgroups; i++) {
+		int r;
+
+		if (m->cgroups[i].policy != policy)
+			continue;
+		r = cgroup_direct_members(m, m->cgroups[i].path, &pids, &n, &cap);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			struct log_fields f = { m->policies->set->policies[policy].name,
+						m->cgroups[i].path, 0, -1 };
+
+			log_full(LOG_WARNING, &f, "cannot list members: %s", strerror(-r));
+		}
+	}
+	if (n)
+		qsort(pids, n, sizeof(*pids), cmp_pid);
+	for (size_t i = 0; i < n; i++)
+		if (w == 0 || pids[w - 1] != pids[i])
+			pids[w++] = pids[i];
+	*ret = TAKE_PTR(pids);
+	*ret_n = w;
+	return 0;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static bool pidfd_alive(int fd)
+{
+	return fd >= 0 && syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) == 0;
+}
+
+/* The same member processes as at the last full sweep (same pids, none of them exited)? */
+static bool same_members(const struct policy_runtime *rt, const pid_t *pids, size_t n)
+{
+	if (n != rt->n_pids || (n && memcmp(pids, rt->pids, n * sizeof(*pids)) != 0))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!pidfd_alive(rt->pidfds[i]))
+			return false;
+	return true;
+}
+
+static int remember_members(struct policy_runtime *rt, pid_t *pids, size_t n)
+{
+	int *fds = malloc((n ? n : 1) * sizeof(*fds));
+
+	if (!fds)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		fds[i] = pidfd_open_(pids[i]);
+	policy_runtime_clear(rt);
+	rt->pids = pids;
+	rt->pidfds = fds;
+	rt->n_pids = n;
+	return 0;
+}
+
+struct sweep_state {
+	struct manager *m;
+	ssize_t policy; /* -1: a repair sweep */
+	uint64_t policy_cxl_bytes;
+	/* per governed cgroup, this sweep: processes, CXL bytes left */
+	size_t *processes;
+	uint64_t *cxl_bytes;
+	uint64_t *no_target;
+	size_t seen; /* processes handed to the callback */
+};
+
+static bool stop_pending(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) < 0)
+		return false;
+	return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
+}
+
+/* Count one process's outcome into its cgroup's and the policy's counters. */
+static int on_process(const struct process_report *p, const struct process_moves *pm,
+		      void *userdata)
+{
+	struct sweep_state *st = userdata;
+	struct manager *m = st->m;
+	const char *cg = p->info.cgroup[0] == '/' ? p->info.cgroup + 1 : p->info.cgroup;
+	ssize_t gi = governed_find(m, cg);
+	struct sweep_counters *gc = gi >= 0 ? &m->cgroups[gi].counters : NULL;
+	struct sweep_counters *pc = st->policy >= 0 ? &m->runtime[st->policy].counters : NULL;
+	const char *pname = st->policy >= 0 ? m->policies->set->policies[st->policy].name : NULL;
+	uint64_t moved_bytes = 0, redemoted = 0;
+	int last_target = -1;
+
+	st->seen++;
+
+	if (p->error == 0) {
+		for (size_t i = 0; i < p->n_pages; i++) {
+			const struct page_ref *ref = &p->pages[i];
+			size_t psz = p->maps[ref->map].page_size;
+
+			if (ref->node >= 0 && topology_is_cxl(m->topo, ref->node)) {
+				struct movedset_key k = movedset_key_of(p, ref);
+
+				if (movedset_take(&m->moved, k))
+					redemoted++;
+			}
+			if (ref->moved) {
+				moved_bytes += psz;
+				last_target = ref->moved_to;
+				(void)movedset_add(&m->moved, movedset_key_of(p, ref));
+			}
+		}
+	}
+	if (pm->moved && moved_bytes) {
+		struct log_fields f = { pname, cg, p->info.pid, last_target };
+
+		log_full(LOG_INFO, &f, "moved %zu executable pages (%llu KiB) of %s to DRAM",
+			 pm->moved, (unsigned long long)(moved_bytes >> 10), p->info.comm);
+	}
+	if (redemoted) {
+		struct log_fields f = { pname, cg, p->info.pid, -1 };
+
+		log_full(LOG_NOTICE, &f, "%llu pages moved to DRAM earlier are on CXL again",
+			 (unsigned long long)redemoted);
+	}
+	for (struct sweep_counters *c = gc;; c = pc) {
+		if (c) {
+			c->moved_pages += p->error == 0 ? pm->moved : 0;
+			c->moved_bytes += moved_bytes;
+			c->failed_pages += pm->failed;
+			c->redemotions += redemoted;
+		}
+		if (c == pc)
+			break;
+	}
+	if (gi >= 0 && p->error == 0) {
+		st->processes[gi]++;
+		st->cxl_bytes[gi] +=
+			p->totals.cxl_bytes > moved_bytes ? p->totals.cxl_bytes - moved_bytes : 0;
+		st->no_target[gi] += pm->no_target;
+	}
+	if (p->error == 0)
+		st->policy_cxl_bytes +=
+			p->totals.cxl_bytes > moved_bytes ? p->totals.cxl_bytes - moved_bytes : 0;
+	return stop_pending() ? -ECANCELED : 0;
+}
+
+/* The mover lock (moverlock.h): one mover on the node; -EWOULDBLOCK when a CLI migrate runs. */
+static int take_lock(struct manager *m)
+{
+	if (!m->cfg.lock_path)
+		return 0;
+	return moverlock_take(m->cfg.lock_path, false, NULL, &m->lock_fd);
+}
+
+static void drop_lock(struct manager *m)
+{
+	if (m->lock_fd >= 0)
+		close(m->lock_fd);
+	m->lock_fd = -1;
+}
+
+static uint64_t cpu_usec(void)
+{
+	return now_usec(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+static int run_sweep(struct manager *m, struct sweep_state *st, const pid_t *pids, size_t n,
+		     const struct sweep_options *opts, struct sweep_result *res)
+{
+	int r;
+
+	r = take_lock(m);
+	if (r < 0)
+		return r;
+	r = sweep_run(&m->ctx, pids, n, opts, on_process, st, res);
+	drop_lock(m);
+	return r;
+}
+
+int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct error *err)
+{
+	const struct policy *pol = &m->policies->set->policies[policy];
+	struct policy_runtime *rt = &m->runtime[policy];
+	struct sweep_counters *pc = &rt->counters;
+	struct log_fields f = { pol->name, NULL, 0, -1 };
+	uint64_t t0 = now_usec(CLOCK_MONOTONIC), c0 = cpu_usec();
+	uint64_t cxl_alloc = UINT64_MAX;
+	_cleanup_free_ pid_t *pids = NULL;
+	_cleanup_free_ size_t *procs = NULL;
+	_cleanup_free_ uint64_t *cxl = NULL, *no_target = NULL;
+	struct sweep_options opts = {
+		.migrate = pol->exec.migrate && !pol->exec.report_only,
+		.max_bytes = pol->exec.bytes_per_sweep,
+		.move_flags = migrate_default_flags(),
+		.chunk_target_ns = pol->exec.call_time_ns,
+		.targets = pol->exec.target_nearest_dram ? NULL : &pol->exec.target,
+	};
+	struct sweep_state st = { .m = m, .policy = (ssize_t)policy };
+	struct sweep_result res;
+	size_t n = 0;
+	int r;
+
+	r = policy_members(m, policy, &pids, &n);
+	if (r < 0)
+		return error_set(err, r, "listing members: %s", strerror(-r));
+	if (idset_empty(&m->topo->cxl))
+		cxl_alloc = 0; /* no CXL node: nothing can arrive there */
+	else
+		(void)nodecounters_read_allocated(m->root, &m->topo->cxl, &cxl_alloc, NULL);
+	if (!full && rt->since_full + 1 < m->cfg.full_every && cxl_alloc != UINT64_MAX &&
+	    cxl_alloc == rt->cxl_allocated && same_members(rt, pids, n)) {
+		rt->since_full++;
+		pc->sweeps++;
+		pc->quiet_sweeps++;
+		pc->last_sweep_realtime_usec = now_usec(CLOCK_REALTIME);
+		pc->last_duration_usec = now_usec(CLOCK_MONOTONIC) - t0;
+		pc->last_cpu_usec = cpu_usec() - c0;
+		return 0;
+	}
+	if (idset_empty(&m->topo->cxl)) {
+		/* no CXL node: nothing can be on CXL; count members only */
+		opts.migrate = false;
+	}
+	procs = calloc(m->n_cgroups + 1, sizeof(*procs));
+	cxl = calloc(m->n_cgroups + 1, sizeof(*cxl));
+	no_target = calloc(m->n_cgroups + 1, sizeof(*no_target));
+	if (!procs || !cxl || !no_target)
+		return -ENOMEM;
+	st.processes = procs;
+	st.cxl_bytes = cxl;
+	st.no_target = no_target;
+	log_full(LOG_DEBUG, &f, "full sweep: %zu processes", n);
+	r = run_sweep(m, &st, pids, n, &opts, &res);
+	if (r == -EWOULDBLOCK) {
+		log_full(LOG_INFO, &f, "another mover holds %s: sweep postponed", m->cfg.lock_path);
+		return 0;
+	}
+	if (r == -ECANCELED)
+		log_full(LOG_NOTICE, &f, "sweep stopped by a signal after %zu of %zu processes",
+			 st.seen, n);
+	if (r < 0)
+		return error_set(err, r, "sweep of policy %s: %s", pol->name, strerror(-r));
+	for (size_t i = 0; i < m->n_cgroups; i++) {
+		struct governed_cgroup *g = &m->cgroups[i];
+
+		if (g->policy != policy)
+			continue;
+		g->counters.sweeps++;
+		g->counters.processes = procs[i];
+		g->counters.exec_cxl_bytes = cxl[i];
+		g->counters.no_target_pages = no_target[i];
+		g->counters.last_sweep_realtime_usec = now_usec(CLOCK_REALTIME);
+	}
+	for (int e = 0; e < MIGRATE_ERRNO_MAX; e++)
+		pc->failures[e] += res.moves.failures[e];
+	pc->sweeps++;
+	pc->processes = n;
+	pc->exec_cxl_bytes = st.policy_cxl_bytes;
+	pc->no_target_pages = res.moves.no_target_pages;
+	pc->last_sweep_realtime_usec = now_usec(CLOCK_REALTIME);
+	pc->last_duration_usec = now_usec(CLOCK_MONOTONIC) - t0;
+	pc->last_cpu_usec = cpu_usec() - c0;
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		if (m->cgroups[i].policy == policy)
+			m->cgroups[i].counters.last_duration_usec = pc->last_duration_usec;
+	rt->since_full = 0;
+	rt->cxl_allocated = cxl_alloc;
+	r = remember_members(rt, TAKE_PTR(pids), n);
+	if (res.moves.failed_pages)
+		log_full(LOG_WARNING, &f, "%zu executable pages could not be moved",
+			 res.moves.failed_pages);
+	sweep_result_clear(&res);
+	return r;
+}
+
+/* Every process of the host, ascending. */
+static int all_pids(struct manager *m, pid_t **ret, size_t *ret_n)
+{
+	_cleanup_close_ int fd = sysroot_openat(m->root, "proc", O_RDONLY | O_DIRECTORY);
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d)
+		return -errno;
+	fd = -1;
+	while ((de = readdir(d))) {
+		char *end;
+		long v = strtol(de->d_name, &end, 10);
+
+		if (*end || v <= 0 || v == getpid())
+			continue;
+		if (GROW_ARRAY(pids, cap, n + 1) < 0) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		pids[n++] = (pid_t)v;
+	}
+	closedir(d);
+	if (n)
+		qsort(pids, n, sizeof(*pids), cmp_pid);
+	*ret = TAKE_PTR(pids);
+	*ret_n = n;
+	return 0;
+}
+
+int sweeper_repair(struct manager *m, struct error *err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	_cleanup_free_ size_t *procs = NULL;
+	_cleanup_free_ uint64_t *cxl = NULL, *no_target = NULL;
+	struct sweep_options opts = {
+		.migrate = true,
+		.move_flags = migrate_default_flags(),
+	};
+	struct sweep_state st = { .m = m, .policy = -1 };
+	struct sweep_result res;
+	size_t n = 0;
+	int r;
+
+	if (idset_empty(&m->topo->cxl))
+		return 0;
+	r = all_pids(m, &pids, &n);
+	if (r < 0)
+		return error_set(err, r, "listing processes: %s", strerror(-r));
+	procs = calloc(m->n_cgroups + 1, sizeof(*procs));
+	cxl = calloc(m->n_cgroups + 1, sizeof(*cxl));
+	no_target = calloc(m->n_cgroups + 1, sizeof(*no_target));
+	if (!procs || !cxl || !no_target)
+		return -ENOMEM;
+	st.processes = procs;
+	st.cxl_bytes = cxl;
+	st.no_target = no_target;
+	r = run_sweep(m, &st, pids, n, &opts, &res);
+	if (r == -EWOULDBLOCK) {
+		/* a CLI migrate is moving: the policies' next full sweeps pick it up */
+		for (size_t i = 0; m->policies && i < m->policies->set->n_policies; i++)
+			m->runtime[i].since_full = UINT32_MAX / 2;
+		return 0;
+	}
+	if (r < 0)
+		return error_set(err, r, "repair sweep: %s", strerror(-r));
+	m->repair_sweeps++;
+	log_notice("repair sweep after cpuset.mems changes: %zu processes, %zu executable pages "
+		   "moved back to DRAM, %zu left",
+		   n, res.moves.moved_pages, res.moves.failed_pages + res.moves.no_target_pages);
+	sweep_result_clear(&res);
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * systemd unit names -> their cgroups, for matching.  The bus is opened on
+ * first use and kept; when there is no systemd (a container without it, the
+ * test guest's busybox init) every unit resolves to nothing and status says
+ * the units are unresolved.
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include "manager.h"
+
+struct unit_lookup {
+	const char *unit; /* borrowed from the caller's names */
+	char *cgroup; /* NULL: not loaded, no cgroup, or no systemd */
+};
+
+int unitlookup(struct manager *m, const char *const *names, size_t n, struct unit_lookup **ret,
+	       size_t *ret_n);
+void unitlookup_free(struct unit_lookup *u, size_t n);
+void units_bus_close(struct manager *m);

@@ -1,0 +1,56 @@
+#!/bin/sh
+# topology: plain hmat
+# timeout: 180
+# Narrowing cpuset.mems drags shared text (issue 8): a CXL-only scratch cgroup (mems = the
+# slow node, exec migration off, as the DRAM rule allows) gets a member that runs the same
+# binary as a process outside it. Writing cpuset.mems migrates the member's memory, the
+# shared page cache of the binary included, onto the slow node for both. The daemon's
+# follow-up repair sweep must move that text back to node 0 for the outside process, and
+# the member's heap stays on the slow node as its cgroup says. Not on cxl: code on a
+# CXL-only cpuset under QEMU 7.2 TCG aborts the emulator (tests/guest/README.md).
+# shellcheck source=../caselib.sh
+. /etc/caselib.sh
+
+place_copy /tmp/w 0
+cg=/sys/fs/cgroup/scratch.slice
+mkdir -p "$cg/job"
+# memory.numa_stat (what the dry run reads) needs the memory controller on the path
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control || fail "cannot enable memory at the root"
+echo +memory >"$cg/cgroup.subtree_control" || fail "cannot enable memory in $cg"
+wl_start outside /tmp/w --heap-kb 64
+wl_start inside /tmp/w --heap-kb 256
+echo "$WL_PID" >"$cg/job/cgroup.procs" || fail "cannot move $WL_PID into $cg/job"
+wl_cmd outside report
+text=$(field "$WL_REPLY" text_pages)
+[ "$(field "$WL_REPLY" text_node0)" = "$text" ] || fail "text not on node 0 at start: $WL_REPLY"
+
+daemon_start /tmp/pol.d
+cat >/tmp/scratch.json <<JSON
+{"version": 1, "policies": [{"name": "scratch", "match": {"cgroup": "scratch.slice/**"},
+  "mems": [$SLOW], "exec": {"migrate": false, "interval": "1s"}}]}
+JSON
+out=$(cxlpolicyctl apply --dry-run /tmp/scratch.json) || fail "apply --dry-run exited $?: $out"
+echo "$out"
+echo "$out" | grep -q "scratch.slice/job: policy scratch (new), cpuset.mems (inherit) -> $SLOW, narrowing migrates" ||
+	fail "dry run does not show the narrowing: $out"
+[ "$(cat "$cg/job/cpuset.mems.effective" 2>/dev/null || cat /sys/devices/system/node/online)" != "$SLOW" ] ||
+	fail "the dry run narrowed cpuset.mems"
+out=$(cxlpolicyctl apply /tmp/scratch.json) || fail "apply exited $?: $out"
+echo "$out"
+[ "$(cat "$cg/job/cpuset.mems.effective")" = "$SLOW" ] || fail "job's mems.effective is $(cat "$cg/job/cpuset.mems.effective")"
+
+wl_cmd inside report
+echo "inside: $WL_REPLY"
+[ "$(field "$WL_REPLY" "heap_node$SLOW")" = "$(field "$WL_REPLY" heap_pages)" ] ||
+	fail "the member's heap did not follow cpuset.mems to node $SLOW: $WL_REPLY"
+grep 'repair sweep' /tmp/cxlpolicyd.log || fail "no repair sweep after the cpuset.mems write"
+repaired=$(sed -n 's/.*repair sweep.* \([0-9][0-9]*\) executable pages moved back.*/\1/p' /tmp/cxlpolicyd.log | tail -n 1)
+[ "${repaired:-0}" -ge 1 ] || fail "the repair sweep moved nothing back (the narrowing did not drag the text?)"
+wl_cmd outside report
+echo "outside: $WL_REPLY"
+resident=$((text - $(field "$WL_REPLY" text_absent)))
+[ "$(field "$WL_REPLY" text_node0)" = "$resident" ] || fail "the outside process's text is not back on node 0: $WL_REPLY"
+
+wl_quit outside
+wl_quit inside
+daemon_stop
