@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,11 +50,77 @@ static int resolve_units(struct manager *m, const struct policy_set *set, struct
 	return unitlookup(m, names, n, ret, ret_n);
 }
 
+/*
+ * The set as the matcher sees it: each policy's own unit names plus the slices
+ * that carry it with X-CXLPolicy= (a shallow copy; free with view_free()).
+ */
+static int view_with_carried(struct manager *m, const struct policy_set *set,
+			     struct policy_set *ret)
+{
+	struct policy *pols;
+
+	(void)unitlookup_carried(m);
+	pols = calloc(set->n_policies + 1, sizeof(*pols));
+	if (!pols)
+		return -ENOMEM;
+	memcpy(pols, set->policies, set->n_policies * sizeof(*pols));
+	for (size_t i = 0; i < set->n_policies; i++) {
+		size_t extra = 0, k;
+		char **units;
+
+		for (size_t c = 0; c < m->n_carried; c++)
+			extra += strcmp(m->carried[c].policy, pols[i].name) == 0;
+		if (!extra) {
+			pols[i].match.units = NULL; /* marks "not ours to free"; restored below */
+			continue;
+		}
+		units = calloc(pols[i].match.n_units + extra, sizeof(*units));
+		if (!units) {
+			for (size_t j = 0; j < i; j++)
+				if (pols[j].match.units != set->policies[j].match.units)
+					free(pols[j].match.units);
+			free(pols);
+			return -ENOMEM;
+		}
+		memcpy(units, set->policies[i].match.units, pols[i].match.n_units * sizeof(*units));
+		k = pols[i].match.n_units;
+		for (size_t c = 0; c < m->n_carried; c++)
+			if (strcmp(m->carried[c].policy, pols[i].name) == 0)
+				units[k++] = m->carried[c].unit;
+		pols[i].match.units = units;
+		pols[i].match.n_units = k;
+	}
+	for (size_t i = 0; i < set->n_policies; i++)
+		if (!pols[i].match.units)
+			pols[i].match.units = set->policies[i].match.units;
+	*ret = (struct policy_set){ pols, set->n_policies };
+	return 0;
+}
+
+static void view_free(struct policy_set *view, const struct policy_set *set)
+{
+	for (size_t i = 0; view->policies && i < view->n_policies; i++)
+		if (view->policies[i].match.units != set->policies[i].match.units)
+			free(view->policies[i].match.units);
+	free(view->policies);
+}
+
+/* Whether @unit carries policy @name by X-CXLPolicy= (not named in the policy itself). */
+static bool carried_by(const struct manager *m, const char *unit, const char *name)
+{
+	for (size_t c = 0; c < m->n_carried; c++)
+		if (strcmp(m->carried[c].unit, unit) == 0 &&
+		    strcmp(m->carried[c].policy, name) == 0)
+			return true;
+	return false;
+}
+
 int governed_build(struct manager *m, const struct policydir *dir,
 		   const struct governed_cgroup *old, size_t n_old, struct governed_cgroup **ret,
 		   size_t *ret_n, struct error *err)
 {
 	const struct policy_set *set = dir->set;
+	struct policy_set view = { 0 };
 	char **paths = NULL;
 	size_t n_paths = 0, n = 0;
 	struct match_result *results = NULL;
@@ -68,7 +135,10 @@ int governed_build(struct manager *m, const struct policydir *dir,
 	r = cgrouptree_list(m->root, m->cgmode.members_dir, "", &paths, &n_paths, err);
 	if (r < 0)
 		return r;
-	r = resolve_units(m, set, &units, &n_units);
+	r = view_with_carried(m, set, &view);
+	if (r < 0)
+		goto out;
+	r = resolve_units(m, &view, &units, &n_units);
 	if (r < 0) {
 		error_set(err, r, "resolving systemd units: %s", strerror(-r));
 		goto out;
@@ -80,7 +150,7 @@ int governed_build(struct manager *m, const struct policydir *dir,
 	}
 	for (size_t i = 0; i < n_units; i++)
 		mu[i] = (struct match_unit_cgroup){ units[i].unit, units[i].cgroup };
-	r = match_all(set, mu, n_units, (const char *const *)paths, n_paths, &results);
+	r = match_all(&view, mu, n_units, (const char *const *)paths, n_paths, &results);
 	if (r < 0) {
 		error_set(err, r, "matching cgroups: %s", strerror(-r));
 		goto out;
@@ -97,7 +167,16 @@ int governed_build(struct manager *m, const struct policydir *dir,
 			continue;
 		g = &table[n++];
 		g->path = strdup(paths[i]);
-		g->why = strdup(results[i].why);
+		if (results[i].winner.kind == MATCH_UNIT &&
+		    carried_by(m, results[i].winner.pattern,
+			       set->policies[results[i].winner.policy].name)) {
+			if (asprintf(&g->why, "%s (X-CXLPolicy=%s on %s)", results[i].why,
+				     set->policies[results[i].winner.policy].name,
+				     results[i].winner.pattern) < 0)
+				g->why = NULL;
+		} else {
+			g->why = strdup(results[i].why);
+		}
 		if (!g->path || !g->why) {
 			r = -ENOMEM;
 			goto out;
@@ -135,6 +214,7 @@ out:
 	if (results)
 		match_results_free(results, n_paths);
 	unitlookup_free(units, n_units);
+	view_free(&view, set);
 	cgrouptree_free(paths);
 	return r;
 }

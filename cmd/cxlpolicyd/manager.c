@@ -62,6 +62,7 @@ struct manager *manager_free(struct manager *m)
 	if (m->lock_fd >= 0)
 		close(m->lock_fd);
 	units_bus_close(m);
+	carried_policies_free(m->carried, m->n_carried);
 	free(m);
 	return NULL;
 }

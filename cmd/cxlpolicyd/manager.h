@@ -88,6 +88,8 @@ struct policy_runtime {
 };
 
 struct control_server;
+struct units_watch;
+struct carried_policy;
 
 struct manager {
 	struct daemon_config cfg;
@@ -117,6 +119,10 @@ struct manager {
 	uint64_t started_realtime_usec;
 	uint64_t repair_sweeps;
 	sd_bus *bus; /* systemd, for unit names; NULL until needed or when absent */
+	struct units_watch *units_watch;
+	bool carried_dirty; /* re-read which slices carry X-CXLPolicy= */
+	struct carried_policy *carried;
+	size_t n_carried;
 	bool bus_unavailable;
 	char bus_error[ERROR_MESSAGE_MAX + 64];
 };

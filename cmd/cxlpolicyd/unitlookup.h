@@ -20,3 +20,18 @@ int unitlookup(struct manager *m, const char *const *names, size_t n, struct uni
 	       size_t *ret_n);
 void unitlookup_free(struct unit_lookup *u, size_t n);
 void units_bus_close(struct manager *m);
+
+/* A slice whose unit file (or a drop-in) says X-CXLPolicy=NAME (units.h). */
+struct carried_policy {
+	char *unit;
+	char *policy;
+};
+
+/*
+ * The slices systemd has loaded that carry X-CXLPolicy=, re-read only after
+ * systemd said units came, went or were reloaded (units_watch): into
+ * m->carried.  No systemd: none.  Bad X-CXLPolicy= lines are logged once per
+ * change and the slice is skipped.
+ */
+int unitlookup_carried(struct manager *m);
+void carried_policies_free(struct carried_policy *c, size_t n);
