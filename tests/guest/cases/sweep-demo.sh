@@ -3,8 +3,9 @@
 # The product's reason to exist, end to end: a running workload whose executable's page
 # cache was filled from a process bound to the CXL node (as happens when a binary is first
 # read by a CXL-bound job), with its heap also on CXL and its stack on DRAM. While it runs,
-# one sweep (`cxlpolicyctl migrate --cgroup`) moves its text to DRAM: the time per round
-# must drop more than 100x, and every heap page must still be on the CXL node.
+# a policy for its cgroup is applied to cxlpolicyd (`cxlpolicyctl apply`), whose sweep moves
+# the text to DRAM: the time per round must drop more than 100x, every heap page must still
+# be on the CXL node, and `status` must count the moved pages.
 # `make demo` boots this case with cxltest.demo=1: a longer run and the whole story shown.
 # shellcheck source=../caselib.sh
 . /etc/caselib.sh
@@ -42,13 +43,22 @@ echo "$scan" | grep -E 'demo-workload|^total' | while IFS= read -r l; do show " 
 json=$(cxlpolicyctl --json scan --cgroup demo.slice) || fail "scan --json exited $?"
 [ "$(jtotal "$json" cxl_pages)" -ge "$text_pages" ] || fail "scan sees $(jtotal "$json" cxl_pages) CXL pages, expected >= $text_pages"
 
-# Run the hot loop for before+after ms; sweep once in the middle, while it runs.
+# The controller runs with no policy yet; the policy for demo.slice is applied mid-run.
+daemon_start /tmp/demo-pol.d
+cat >/tmp/demo-policy.json <<JSON
+{"version": 1, "policies": [{"name": "demo", "match": {"cgroup": "demo.slice/**"},
+  "mems": ["all"], "exec": {"interval": "2s"}}]}
+JSON
+# Run the hot loop for before+after ms; apply the policy in the middle, while it runs: the
+# daemon writes cpuset.mems (all nodes: nothing narrows, the heap stays) and sweeps at once.
 echo "run $((before_ms + after_ms + 2000))" >/tmp/demo.in
 sleep "$(awk -v m="$before_ms" 'BEGIN { print m / 1000 }')"
 sweep_start=$(uptime_ms)
-mig=$(cxlpolicyctl --json migrate --cgroup demo.slice) || fail "migrate exited $?"
+applied=$(cxlpolicyctl apply /tmp/demo-policy.json) || fail "apply exited $?: $applied"
 sweep_end=$(uptime_ms)
-echo "DEMO-SWEEP start_ms=$sweep_start end_ms=$sweep_end moved_pages=$(jnum "$mig" moved_pages)"
+st=$(cxlpolicyctl --json status --cgroup demo.slice) || fail "status exited $?"
+moved=$(jnum "$st" moved_pages)
+echo "DEMO-SWEEP start_ms=$sweep_start end_ms=$sweep_end moved_pages=$moved"
 _i=0
 until grep -q '^RUN done' /tmp/demo.out; do
 	_i=$((_i + 1))
@@ -68,15 +78,18 @@ ratio=$(awk -v s="$slow" -v f="$fast" 'BEGIN { printf "%d", s / f }')
 wl_cmd demo report
 after=$WL_REPLY
 show "3. speed with text on CXL node $SLOW: ${slow} ns per round"
-show "4. sweep (cxlpolicyctl migrate --cgroup demo.slice) moved $(jnum "$mig" moved_pages) pages in $(awk -v a="$sweep_start" -v b="$sweep_end" 'BEGIN { printf "%.0f", b - a }') ms; workload kept running"
+show "4. cxlpolicyctl apply demo-policy.json (policy demo: demo.slice/**, mems all, every 2s) took $(awk -v a="$sweep_start" -v b="$sweep_end" 'BEGIN { printf "%.0f", b - a }') ms; cxlpolicyd's first sweep moved $moved pages; workload kept running"
+cxlpolicyctl status --cgroup demo.slice | while IFS= read -r l; do show "   $l"; done
 show "   after: text_node0=$(field "$after" text_node0)/$text_pages, heap_node$SLOW=$(field "$after" "heap_node$SLOW")/$heap_pages"
 json=$(cxlpolicyctl --json scan --cgroup demo.slice) || fail "scan --json exited $?"
 show "   scan --cgroup demo.slice now: $(jtotal "$json" cxl_pages) executable pages on CXL"
 show "   speed with text on DRAM node 0: ${fast} ns per round"
-show "5. verdict: text on CXL ran ${ratio}x slower; one sweep moved it to DRAM without restarting the workload, data stayed on CXL"
+show "5. verdict: text on CXL ran ${ratio}x slower; the daemon's sweep under the policy moved it to DRAM without restarting the workload, data stayed on CXL"
 
 [ "$(field "$after" text_node0)" = "$text_pages" ] || fail "text not all on node 0 after the sweep: $after"
 [ "$(field "$after" "heap_node$SLOW")" = "$heap_pages" ] || fail "heap moved: $before -> $after"
 [ "$(jtotal "$json" cxl_pages)" = 0 ] || fail "$(jtotal "$json" cxl_pages) executable pages still on CXL"
 [ "$ratio" -gt 100 ] || fail "only ${ratio}x faster after the sweep, expected > 100x"
+[ "${moved:-0}" -ge "$text_pages" ] || fail "status says $moved pages moved, the workload's text is $text_pages pages"
 wl_quit demo
+daemon_stop
