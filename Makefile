@@ -148,10 +148,10 @@ fuzz-quick: $(FUZZ_BINS)
 	@tests/fuzz/run.sh 10 $(FUZZ_BINS)
 
 # The unit binaries go into the guest too (the unit-suites case).
-guest: build/bin/cxlpolicyctl $(GUEST_PROGS) $(UNIT_BINS)
+guest: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(GUEST_PROGS) $(UNIT_BINS)
 	@tests/guest/run-all.sh
 
-guest-shell: build/bin/cxlpolicyctl $(GUEST_PROGS)
+guest-shell: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(GUEST_PROGS)
 	tests/guest/run.sh $(or $(TOPOLOGY),cxl) --shell
 
 check: unit integration fuzz-quick guest
@@ -174,5 +174,5 @@ clean:
 bench: build/bin/cxlpolicyctl
 	@tests/bench/scan.sh build/bin/cxlpolicyctl
 
-demo: build/bin/cxlpolicyctl $(GUEST_PROGS)
+demo: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(GUEST_PROGS)
 	@tests/guest/demo.sh
