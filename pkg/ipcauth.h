@@ -17,7 +17,8 @@
 #include "ipc.h"
 
 struct ipcauth_config {
-	bool status_open; /* read-only commands from anyone (the default: true) */
+	bool status_open; /* read-only commands from anyone (the daemon defaults to true; zeroed:
+			     off) */
 	bool has_group; /* @group may change too */
 	gid_t group;
 	const char *group_name; /* for messages only; may be NULL */

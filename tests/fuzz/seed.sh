@@ -56,6 +56,20 @@ for pair in "web.slice/**|web.slice/nginx.service" "batch.slice/**|batch.slice" 
 	"system.slice/docker-*.scope|system.slice/docker-$id.scope"; do
 	printf '%b\n%s' "${pair%%|*}" "$(printf '%b' "${pair#*|}")" | add fuzz_match
 done
+# control-socket requests: one of each command, and apply requests carrying the example policies
+for req in '{"version":1,"command":"ping"}' '{"version":1,"command":"reload","args":{}}' \
+	'{"version":1,"command":"status","args":{"cgroup":"web.slice/a.service"}}' \
+	'{"version":1,"command":"sweep","args":{"policy":"web","cgroup":""}}' \
+	'{"version":1,"command":"apply","args":{"files":[{"name":"p.json","content":"{}"}],"dry_run":true}}'; do
+	printf '%s' "$req" | add fuzz_ipc_request
+done
+for f in "$here"/../../policies/*.json; do
+	python3 -c 'import json, os, sys
+print(json.dumps({"version": 1, "command": "apply",
+                  "args": {"files": [{"name": os.path.basename(sys.argv[1]),
+                                      "content": open(sys.argv[1]).read()}]}}))' "$f" |
+		add fuzz_ipc_request
+done
 for d in "$here"/corpus/*/; do
 	echo "$(basename "$d"): $(find "$d" -name 'seed-*' | wc -l) seeds"
 done

@@ -33,6 +33,8 @@ static char tmpdir[40];
 static char sock_path[80];
 static sd_event *event;
 static unsigned handler_calls;
+/* Read-only for anyone; changes for root and our own group (so the suite runs as non-root too). */
+static struct ipcauth_config open_auth = { .status_open = true, .has_group = true };
 
 static void setup(void)
 {
@@ -49,6 +51,7 @@ static void setup(void)
 	sigaddset(&ss, SIGCHLD);
 	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &ss, NULL), 0);
 	signal(SIGPIPE, SIG_DFL); /* a send without MSG_NOSIGNAL kills the test */
+	open_auth.group = getegid();
 	handler_calls = 0;
 }
 
@@ -115,8 +118,6 @@ static struct control_server *server_new(const struct ipcauth_config *auth)
 	ck_assert_msg(r == 0, "control_server_new: %d %s", r, err.message);
 	return s;
 }
-
-static const struct ipcauth_config open_auth = { .status_open = true };
 
 /* ---- children ---- */
 
@@ -608,6 +609,7 @@ struct as_nobody {
 	bool with_group;
 	const char *request;
 	int expect_errno; /* 0: ok */
+	const char *needle; /* in the error message; NULL: "uid 65534" */
 };
 
 static void child_as_nobody(void *arg)
@@ -621,7 +623,7 @@ static void child_as_nobody(void *arg)
 		child_fail("becoming nobody: %s", strerror(errno));
 	reply = child_call(a->request);
 	if (a->expect_errno) {
-		expect_error(reply, a->expect_errno, "uid 65534");
+		expect_error(reply, a->expect_errno, a->needle ? a->needle : "uid 65534");
 		return;
 	}
 	json_object *res = expect_ok(reply);
@@ -643,6 +645,7 @@ static const char apply_req[] =
 	"\"content\":\"{}\"}]}}";
 static const char status_req[] = "{\"version\":1,\"command\":\"status\"}";
 static const char reload_req[] = "{\"version\":1,\"command\":\"reload\"}";
+static const char ping_req[] = "{\"version\":1,\"command\":\"ping\"}";
 
 START_TEST(test_peer_credentials)
 {
@@ -650,37 +653,50 @@ START_TEST(test_peer_credentials)
 		.status_open = true, .has_group = true, .group = TEST_GROUP, .group_name = "cxltest"
 	};
 	struct ipcauth_config closed_auth = { .status_open = false };
-	struct as_nobody status_ok = { false, status_req, 0 };
-	struct as_nobody status_grp = { true, status_req, 0 };
-	struct as_nobody apply_grp = { true, apply_req, 0 };
-	struct as_nobody apply_no = { false, apply_req, EPERM };
-	struct as_nobody reload_no = { false, reload_req, EPERM };
-	struct as_nobody status_closed = { false, status_req, EPERM };
+	struct as_nobody status_ok = { false, status_req, 0, NULL };
+	struct as_nobody status_grp = { true, status_req, 0, NULL };
+	struct as_nobody apply_grp = { true, apply_req, 0, NULL };
+	struct as_nobody apply_no = { false, apply_req, EPERM, NULL };
+	struct as_nobody reload_no = { false, reload_req, EPERM, NULL };
+	struct as_nobody status_closed = { false, status_req, EPERM, NULL };
 	struct children ch = { 0 }, ch2 = { 0 };
 	struct control_server *s;
+	/* a ping padded to 100 KiB: fine from root, over the limit for nobody */
+	size_t padded_len = 100 << 10;
+	char *padded;
+	struct as_nobody big_no = { false, NULL, EFBIG, "for peers that may not change state" };
+	struct as_nobody big_grp = { true, NULL, 0, NULL };
 
 	if (geteuid() != 0) {
 		printf("SKIP test_peer_credentials: needs root to run a client as uid %d\n",
 		       NOBODY);
 		return;
 	}
-	chmod(tmpdir, 0755);
+	padded = malloc(padded_len + 1);
+	ck_assert_ptr_nonnull(padded);
+	big_no.request = big_grp.request = padded;
+	memset(padded, ' ', padded_len);
+	memcpy(padded, ping_req, strlen(ping_req));
+	padded[padded_len] = '\0';
 	s = server_new(&group_auth);
 	spawn(&ch, child_as_nobody, &status_ok);
 	spawn(&ch, child_as_nobody, &status_grp);
 	spawn(&ch, child_as_nobody, &apply_grp); /* the group via a supplementary group only */
 	spawn(&ch, child_as_nobody, &apply_no);
 	spawn(&ch, child_as_nobody, &reload_no);
+	spawn(&ch, child_as_nobody, &big_no);
+	spawn(&ch, child_as_nobody, &big_grp);
 	run_children(&ch);
-	ck_assert_uint_eq(handler_calls, 3);
+	ck_assert_uint_eq(handler_calls, 4);
 	control_server_free(s);
 
 	s = server_new(&closed_auth);
 	spawn(&ch2, child_as_nobody, &status_closed);
 	spawn(&ch2, child_ping, NULL); /* root still may */
 	run_children(&ch2);
-	ck_assert_uint_eq(handler_calls, 4);
+	ck_assert_uint_eq(handler_calls, 5);
 	control_server_free(s);
+	free(padded);
 }
 END_TEST
 
