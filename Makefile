@@ -106,7 +106,7 @@ build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/lib/libcxlpolicy.a
 
 build/guest/%: tests/guest/progs/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lnuma
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -o $@ $< -lnuma
 
 run: build/bin/cxlpolicyctl
 	build/bin/cxlpolicyctl nodes
