@@ -128,7 +128,7 @@ build/guest/unitcg: tests/guest/progs/unitcg.c build/obj/cmd/cxlpolicyd/units.o 
 
 build/guest/%: tests/guest/progs/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lnuma
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -o $@ $< -lnuma
 
 run: build/bin/cxlpolicyctl
 	build/bin/cxlpolicyctl nodes

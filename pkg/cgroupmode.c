@@ -76,9 +76,15 @@ int cgroup_path_check(const char *cgroup, struct error *err)
 
 int cgroup_path_join(const char *dir, const char *cgroup, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s%s%s", dir, *cgroup && *dir ? "/" : "", cgroup);
+	size_t dlen = strlen(dir), clen = strlen(cgroup), slash = dlen && clen ? 1 : 0;
 
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	if (dlen + slash + clen >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, dir, dlen);
+	if (slash)
+		buf[dlen] = '/';
+	memcpy(buf + dlen + slash, cgroup, clen + 1);
+	return 0;
 }
 
 /* mountinfo escapes ' ', '\t', '\n' and '\\' as \ooo; undo that in place. */

@@ -232,7 +232,7 @@ int numastat_read(const struct sysroot *root, const struct cgroup_mode *m, const
 		  size_t page_size, struct numa_stat *ret, struct error *err)
 {
 	_cleanup_free_ char *text = NULL;
-	char dir[PATH_MAX], rel[PATH_MAX], shown[PATH_MAX];
+	char dir[PATH_MAX], rel[PATH_MAX], raw[PATH_MAX], shown[PATH_MAX];
 	size_t len = 0;
 	int r;
 
@@ -244,8 +244,13 @@ int numastat_read(const struct sysroot *root, const struct cgroup_mode *m, const
 	if (cgroup_path_join(m->memory_dir, cgroup, dir, sizeof(dir)) < 0 ||
 	    cgroup_path_join(dir, "memory.numa_stat", rel, sizeof(rel)) < 0)
 		return error_set(err, -ENAMETOOLONG, "cgroup path too long");
-	escape_terminal(sysroot_display(root, rel, dir, sizeof(dir)), shown, sizeof(shown));
+	escape_terminal(sysroot_display(root, rel, raw, sizeof(raw)), shown, sizeof(shown));
 	r = sysroot_read_file(root, rel, &text, &len);
+	if (r == -ENOENT && m->memory_v2 && *cgroup && sysroot_exists(root, dir))
+		return error_set(err, r,
+				 "%s: missing: the memory controller is not enabled for this "
+				 "cgroup (its parent's cgroup.subtree_control has no \"memory\")",
+				 shown);
 	if (r < 0)
 		return error_set(err, r, "%s: %s", shown, strerror(-r));
 	if (memchr(text, '\0', len))

@@ -76,8 +76,12 @@ START_TEST(test_read_errors)
 	struct error err = { 0 };
 
 	ck_assert_int_eq(numastat_read(root, &m, "init.scope", 4096, &st, &err), -ENOENT);
-	ck_assert_msg(strstr(err.message, "init.scope/memory.numa_stat"), "message: %s",
-		      err.message);
+	ck_assert_msg(strstr(err.message, "init.scope/memory.numa_stat") &&
+			      strstr(err.message, "memory controller is not enabled"),
+		      "message: %s", err.message);
+	ck_assert_int_eq(numastat_read(root, &m, "gone.slice", 4096, &st, &err), -ENOENT);
+	ck_assert_msg(strstr(err.message, "gone.slice/memory.numa_stat: No such file"),
+		      "message: %s", err.message);
 	ck_assert_int_eq(numastat_read(root, &m, "../etc", 4096, &st, &err), -EINVAL);
 	m.memory_dir[0] = '\0';
 	ck_assert_int_eq(numastat_read(root, &m, "web.slice", 4096, &st, &err), -ENODEV);
