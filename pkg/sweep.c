@@ -236,8 +236,10 @@ static int act(struct sweeper *w, struct process_report *p, const struct move_pl
 			info.error = -outcome[i];
 			if (outcome[i] == -ESRCH)
 				pm->vanished++;
-			else
+			else {
 				pm->failed++;
+				pm->failures[-outcome[i] < MIGRATE_ERRNO_MAX ? -outcome[i] : EIO]++;
+			}
 			if (!shared && outcome[i] == -ESRCH) {
 				mv->vanished_pages++;
 			} else if (!shared) {

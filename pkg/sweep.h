@@ -56,6 +56,7 @@ struct process_moves {
 	size_t planned;
 	size_t moved;
 	size_t failed;
+	size_t failures[MIGRATE_ERRNO_MAX]; /* @failed by errno of the page's final outcome */
 	size_t no_target;
 	size_t budget;
 	size_t vanished;

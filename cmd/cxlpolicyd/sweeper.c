@@ -220,6 +220,9 @@ static int on_process(const struct process_report *p, const struct process_moves
 			c->moved_pages += p->error == 0 ? pm->moved : 0;
 			c->moved_bytes += moved_bytes;
 			c->failed_pages += pm->failed;
+			if (c == gc) /* the policy's come from the run's record, each page once */
+				for (int e = 0; e < MIGRATE_ERRNO_MAX; e++)
+					c->failures[e] += pm->failures[e];
 			c->redemotions += redemoted;
 		}
 		if (c == pc)

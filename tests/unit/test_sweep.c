@@ -207,6 +207,7 @@ START_TEST(test_first_mapper_refused_second_moves)
 	ck_assert_uint_eq(seen.moves[0].moved, 0);
 	ck_assert_uint_eq(seen.flagged_moved[0], 0); /* refused: nothing marked moved */
 	ck_assert_uint_eq(seen.moves[0].failed, PAGES);
+	ck_assert_uint_eq(seen.moves[0].failures[EACCES], PAGES); /* by errno, per process */
 	ck_assert_uint_gt(seen.moves[1].moved, 0);
 	ck_assert_uint_eq(res.moves.moved_pages, seen.moves[1].moved);
 	ck_assert_uint_eq(res.moves.failed_pages, PAGES - seen.moves[1].moved);
