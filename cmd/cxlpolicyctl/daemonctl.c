@@ -287,6 +287,18 @@ static void print_status(struct json_object *st)
 		       nodes_text(jget(mems, "policy"), e, sizeof(e)),
 		       jstr(mems, "error") ? ": NOT WRITTEN: " : "",
 		       jstr(mems, "error") ? ESCAPE_TERMINAL(jstr(mems, "error")) : "");
+		if (jget(c, "memory_by_node")) {
+			printf("    memory:");
+			json_object_object_foreach(jget(c, "memory_by_node"), node, v)
+			{
+				char a1[32], f1[32];
+
+				printf(" node %s anon %s file %s;", node,
+				       format_bytes(juint(v, "anon"), a1, sizeof(a1)),
+				       format_bytes(juint(v, "file"), f1, sizeof(f1)));
+			}
+			putchar('\n');
+		}
 		print_counters(jget(c, "exec"));
 		for (size_t k = 0; procs && k < json_object_array_length(procs); k++) {
 			struct json_object *po = json_object_array_get_idx(procs, k);

@@ -9,6 +9,7 @@
 #include "escape.h"
 #include "governed.h"
 #include "macro.h"
+#include "numastat.h"
 #include "status.h"
 
 #define ADD(obj, key, val) json_object_object_add((obj), (key), (val))
@@ -83,6 +84,31 @@ static struct json_object *process_mempolicy(struct manager *m, pid_t pid)
 	return json_str(sp + 1);
 }
 
+/* What is where: the cgroup's anonymous and file memory per node (memory.numa_stat), or null. */
+static struct json_object *memory_by_node(struct manager *m, const char *cgroup)
+{
+	struct json_object *o;
+	struct numa_stat st;
+
+	if (numastat_read(m->root, &m->cgmode, cgroup, (size_t)sysconf(_SC_PAGESIZE), &st, NULL) <
+	    0)
+		return NULL;
+	o = json_object_new_object();
+	for (size_t i = 0; i < st.n_nodes; i++) {
+		struct json_object *n = json_object_new_object();
+		char key[16];
+
+		ADD(n, "anon",
+		    json_object_new_uint64(numastat_get(&st, NUMASTAT_ANON, st.nodes[i].node)));
+		ADD(n, "file",
+		    json_object_new_uint64(numastat_get(&st, NUMASTAT_FILE, st.nodes[i].node)));
+		snprintf(key, sizeof(key), "%d", st.nodes[i].node);
+		ADD(o, key, n);
+	}
+	numastat_done(&st);
+	return o;
+}
+
 static struct json_object *cgroup_json(struct manager *m, const struct governed_cgroup *g,
 				       bool detail)
 {
@@ -104,6 +130,7 @@ static struct json_object *cgroup_json(struct manager *m, const struct governed_
 	ADD(mems, "written", json_object_new_boolean(g->mems_written));
 	ADD(mems, "error", g->mems_message ? json_str(g->mems_message) : NULL);
 	ADD(o, "mems", mems);
+	ADD(o, "memory_by_node", memory_by_node(m, g->path));
 	ADD(o, "exec", counters_json(&g->counters));
 	if (detail) {
 		/* read-only: no interface sets a running process's mempolicy */

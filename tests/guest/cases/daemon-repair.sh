@@ -18,8 +18,8 @@ mkdir -p "$cg/job"
 echo +memory >/sys/fs/cgroup/cgroup.subtree_control || fail "cannot enable memory at the root"
 echo +memory >"$cg/cgroup.subtree_control" || fail "cannot enable memory in $cg"
 wl_start outside /tmp/w --heap-kb 64
-wl_start inside /tmp/w --heap-kb 256
-echo "$WL_PID" >"$cg/job/cgroup.procs" || fail "cannot move $WL_PID into $cg/job"
+# born in the cgroup (as systemd and the kubelet start processes): its memory is charged there
+wl_start inside sh -c "echo \$\$ >$cg/job/cgroup.procs && exec /tmp/w --heap-kb 256"
 wl_cmd outside report
 text=$(field "$WL_REPLY" text_pages)
 [ "$(field "$WL_REPLY" text_node0)" = "$text" ] || fail "text not on node 0 at start: $WL_REPLY"
@@ -31,8 +31,8 @@ cat >/tmp/scratch.json <<JSON
 JSON
 out=$(cxlpolicyctl apply --dry-run /tmp/scratch.json) || fail "apply --dry-run exited $?: $out"
 echo "$out"
-echo "$out" | grep -q "scratch.slice/job: policy scratch (new), cpuset.mems (inherit) -> $SLOW, narrowing migrates" ||
-	fail "dry run does not show the narrowing: $out"
+echo "$out" | grep -q "scratch.slice/job: policy scratch (new), cpuset.mems (inherit) -> $SLOW, narrowing migrates .* \[node 0: " ||
+	fail "dry run does not show what the narrowing migrates from node 0: $out"
 [ "$(cat "$cg/job/cpuset.mems.effective" 2>/dev/null || cat /sys/devices/system/node/online)" != "$SLOW" ] ||
 	fail "the dry run narrowed cpuset.mems"
 out=$(cxlpolicyctl apply /tmp/scratch.json) || fail "apply exited $?: $out"
@@ -50,6 +50,12 @@ wl_cmd outside report
 echo "outside: $WL_REPLY"
 resident=$((text - $(field "$WL_REPLY" text_absent)))
 [ "$(field "$WL_REPLY" text_node0)" = "$resident" ] || fail "the outside process's text is not back on node 0: $WL_REPLY"
+
+# what is where: the member's memory by node, from memory.numa_stat
+st=$(cxlpolicyctl --json status --cgroup scratch.slice/job) || fail "status --cgroup exited $?"
+anon=$(echo "$st" | grep -o "\"memory_by_node\":{.*" | grep -o "\"$SLOW\":{\"anon\":[0-9]*" | grep -o '[0-9]*$')
+[ "${anon:-0}" -ge $((256 * 1024)) ] || fail "status shows ${anon:-no} anon bytes of job on node $SLOW: $st"
+cxlpolicyctl status --cgroup scratch.slice/job
 
 wl_quit outside
 wl_quit inside
