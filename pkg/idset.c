@@ -152,3 +152,11 @@ const char *idset_format(const struct idset *set, char *buf, size_t size)
 	}
 	return buf;
 }
+
+bool idset_intersects(const struct idset *a, const struct idset *b)
+{
+	for (size_t i = 0; i < sizeof(a->bits) / sizeof(a->bits[0]); i++)
+		if (a->bits[i] & b->bits[i])
+			return true;
+	return false;
+}

@@ -28,6 +28,8 @@ int idset_add(struct idset *set, int id);
 bool idset_has(const struct idset *set, int id);
 size_t idset_count(const struct idset *set);
 bool idset_empty(const struct idset *set);
+/* Whether @a and @b share an id. */
+bool idset_intersects(const struct idset *a, const struct idset *b);
 /* Lowest id >= @from in the set, or -1. */
 int idset_next(const struct idset *set, int from);
 

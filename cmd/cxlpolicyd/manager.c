@@ -190,6 +190,12 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 		r = manager_sweep_policy(m, i, false, &err);
 		if (r == -ECANCELED)
 			return 0; /* the stop signal is handled next */
+		if (m->repair_pending) {
+			m->repair_pending = false;
+			r = sweeper_repair(m, &err);
+			if (r < 0 && r != -ECANCELED)
+				log_warning("%s", err.message);
+		}
 		/* the whole tick: re-reading the cgroup tree and cpuset.mems, and the sweep */
 		m->runtime[i].counters.last_cpu_usec = cpu_usec() - cpu0;
 		if (r < 0)

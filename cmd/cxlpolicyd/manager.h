@@ -118,6 +118,7 @@ struct manager {
 	bool stopping;
 	uint64_t started_realtime_usec;
 	uint64_t repair_sweeps;
+	bool repair_pending; /* a repair sweep is owed (new members of a CXL-only cgroup) */
 	sd_bus *bus; /* systemd, for unit names; NULL until needed or when absent */
 	struct units_watch *units_watch;
 	bool carried_dirty; /* re-read which slices carry X-CXLPolicy= */

@@ -359,6 +359,13 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 	for (size_t i = 0; i < m->n_cgroups; i++)
 		if (m->cgroups[i].policy == policy)
 			m->cgroups[i].counters.last_duration_usec = pc->last_duration_usec;
+	/*
+	 * A process joining a cgroup whose mems hold no DRAM node has its memory
+	 * migrated there by the kernel, shared library text included, for every
+	 * process that maps it: repair as after a cpuset.mems write.
+	 */
+	if (!idset_intersects(&pol->mems, &m->topo->dram) && rt->pids && !same_members(rt, pids, n))
+		m->repair_pending = true;
 	rt->since_full = 0;
 	rt->cxl_allocated = cxl_alloc;
 	r = remember_members(rt, TAKE_PTR(pids), n);

@@ -157,6 +157,22 @@ START_TEST(test_next_and_foreach)
 }
 END_TEST
 
+START_TEST(test_intersects)
+{
+	struct idset a, b;
+
+	ck_assert_int_eq(idset_parse("0-1", &a), 0);
+	ck_assert_int_eq(idset_parse("2,4095", &b), 0);
+	ck_assert(!idset_intersects(&a, &b));
+	ck_assert_int_eq(idset_add(&b, 1), 0);
+	ck_assert(idset_intersects(&a, &b));
+	ck_assert_int_eq(idset_parse("4095", &a), 0);
+	ck_assert(idset_intersects(&a, &b));
+	idset_clear(&a);
+	ck_assert(!idset_intersects(&a, &b));
+}
+END_TEST
+
 START_TEST(test_format_truncates)
 {
 	struct idset set;
@@ -251,6 +267,7 @@ static Suite *idset_suite(void)
 	tcase_add_test(tc, test_add_has);
 	tcase_add_test(tc, test_next_and_foreach);
 	tcase_add_test(tc, test_format_truncates);
+	tcase_add_test(tc, test_intersects);
 	tcase_add_test(tc, test_parse_buf_nul);
 	tcase_add_test(tc, test_parse_huge);
 	suite_add_tcase(s, tc);

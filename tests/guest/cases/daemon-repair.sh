@@ -51,6 +51,19 @@ echo "outside: $WL_REPLY"
 resident=$((text - $(field "$WL_REPLY" text_absent)))
 [ "$(field "$WL_REPLY" text_node0)" = "$resident" ] || fail "the outside process's text is not back on node 0: $WL_REPLY"
 
+# a process that joins the CXL-only cgroup later drags the shared text again (the kernel
+# migrates a joining task's memory): the daemon sees the new member and repairs again
+wl_start late /tmp/w --heap-kb 64
+echo "$WL_PID" >"$cg/job/cgroup.procs" || fail "cannot move $WL_PID into $cg/job"
+two_repairs() { [ "$(grep -c 'repair sweep' /tmp/cxlpolicyd.log)" -ge 2 ]; }
+wait_until 20 "a second repair sweep" two_repairs || fail "no repair sweep after a process joined the CXL-only cgroup"
+grep 'repair sweep' /tmp/cxlpolicyd.log | tail -n 1
+back_on_dram() {
+	wl_cmd outside report
+	[ "$(field "$WL_REPLY" text_node0)" = "$((text - $(field "$WL_REPLY" text_absent)))" ]
+}
+wait_until 20 "outside text back on node 0" back_on_dram || fail "outside text not repaired after the join: $WL_REPLY"
+
 # what is where: the member's memory by node, from memory.numa_stat
 st=$(cxlpolicyctl --json status --cgroup scratch.slice/job) || fail "status --cgroup exited $?"
 anon=$(echo "$st" | grep -o "\"memory_by_node\":{.*" | grep -o "\"$SLOW\":{\"anon\":[0-9]*" | grep -o '[0-9]*$')
@@ -59,4 +72,5 @@ cxlpolicyctl status --cgroup scratch.slice/job
 
 wl_quit outside
 wl_quit inside
+wl_quit late
 daemon_stop
