@@ -15,6 +15,8 @@
 #     populated child cgroup, and in one that has both.
 #  6. cgroup v1: a cpuset hierarchy mounted at /tmp/cpuset-v1 once v2 has released cpuset;
 #     memory_migrate set to 1, the subset rule, tasks need cpus, a narrowing migrates.
+#     Kernels from 6.11 build v1 cpuset only with CONFIG_CPUSETS_V1 (off in Debian's 6.12:
+#     the hmat guest says so and ends there).
 # Not on cxl: the narrowing moves pages between nodes while busybox runs; on QEMU 7.2 TCG
 # code straddling DRAM and CXL pages can abort the emulator (see cpuset-target).
 # shellcheck source=../caselib.sh
@@ -123,6 +125,11 @@ done
 mkdir -p /tmp/cpuset-v1
 i=0
 until mount -t cgroup -o cpuset none /tmp/cpuset-v1 2>/tmp/cw.mount; do
+	# 6.11+ builds cpuset v1 only with CONFIG_CPUSETS_V1 (Debian's 6.12: off)
+	if dmesg | grep -q "Unknown subsys name 'cpuset'"; then
+		echo "CXLTEST-SHOW cpuset-write ($CXLTEST_TOPOLOGY): v1 part not possible: kernel $(uname -r) has no cgroup v1 cpuset (CONFIG_CPUSETS_V1 off: \"Unknown subsys name 'cpuset'\"); the 6.1 guest runs it"
+		exit 0
+	fi
 	i=$((i + 1))
 	if [ $i -ge 20 ]; then
 		echo "CXLTEST-SHOW cpuset-write ($CXLTEST_TOPOLOGY): SKIP v1 part: mount -t cgroup -o cpuset failed: $(cat /tmp/cw.mount); v2 cgroups left: $(find $CG -mindepth 1 -type d | tr '\n' ' ')"
