@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "ipc.h"
+#include "jsonstrict.h"
 
 #include <errno.h>
 #include <json.h>
@@ -116,108 +117,11 @@ static int parse_json(const char *buf, size_t len, int depth, const char *what, 
 
 /* ---- duplicate keys ---- */
 
-/*
- * json-c keeps the last of two equal keys and says nothing (pkg/policy.c does
- * the same check for policy files, privately).  Count the keys of every object
- * in the text, in pre-order, and compare with what json-c kept.  @buf is JSON
- * that json-c took, at most IPC_REQUEST_DEPTH deep.
- */
-struct key_counts {
-	size_t *v;
-	size_t n, cap;
-};
-
-static int raw_key_counts(const char *buf, size_t len, struct key_counts *kc, size_t *ret_bad)
-{
-	size_t stack[IPC_REQUEST_DEPTH + 1]; /* index into kc->v, SIZE_MAX for an array */
-	bool expect_key[IPC_REQUEST_DEPTH + 1];
-	size_t depth = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		switch (buf[i]) {
-		case '"':
-			if (depth && stack[depth - 1] != SIZE_MAX && expect_key[depth - 1]) {
-				kc->v[stack[depth - 1]]++;
-				expect_key[depth - 1] = false;
-			}
-			for (i++; i < len && buf[i] != '"'; i++)
-				if (buf[i] == '\\')
-					i++;
-			break;
-		case '{':
-		case '[':
-			if (depth >= ARRAY_SIZE(stack))
-				return -EINVAL;
-			if (buf[i] == '{') {
-				if (GROW_ARRAY(kc->v, kc->cap, kc->n + 1) < 0)
-					return -ENOMEM;
-				kc->v[kc->n] = 0;
-				stack[depth] = kc->n++;
-			} else {
-				stack[depth] = SIZE_MAX;
-			}
-			expect_key[depth] = buf[i] == '{';
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (depth)
-				depth--;
-			break;
-		case ',':
-			if (depth && stack[depth - 1] != SIZE_MAX)
-				expect_key[depth - 1] = true;
-			break;
-		case '\'':
-			/* json-c 0.16 takes {'a': 1} even in strict mode */
-			*ret_bad = i;
-			return -EBADMSG;
-		default:
-			break;
-		}
-	}
-	return 0;
-}
-
-/* Compare the kept objects, pre-order, with @kc from index *@idx on; -ENOTUNIQ at the first short
- * one. */
-static int walk_kept(json_object *o, const struct key_counts *kc, size_t *idx)
-{
-	int r;
-
-	if (json_object_is_type(o, json_type_object)) {
-		if (*idx >= kc->n || kc->v[*idx] != (size_t)json_object_object_length(o))
-			return -ENOTUNIQ;
-		(*idx)++;
-		json_object_object_foreach(o, key, val)
-		{
-			(void)key;
-			r = walk_kept(val, kc, idx);
-			if (r < 0)
-				return r;
-		}
-	} else if (json_object_is_type(o, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(o); i++) {
-			r = walk_kept(json_object_array_get_idx(o, i), kc, idx);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
-}
-
 static int check_duplicate_keys(const char *buf, size_t len, json_object *root, struct error *err)
 {
-	struct key_counts kc = { 0 };
-	size_t bad = 0, idx = 0;
-	int r;
+	size_t bad = 0;
+	int r = jsonstrict_check(buf, len, root, IPC_REQUEST_DEPTH, &bad);
 
-	r = raw_key_counts(buf, len, &kc, &bad);
-	if (r >= 0)
-		r = walk_kept(root, &kc, &idx);
-	if (r >= 0 && idx != kc.n)
-		r = -ENOTUNIQ;
-	free(kc.v);
 	if (r == -EBADMSG)
 		return error_set(err, -EINVAL,
 				 "request: syntax error at offset %zu: single-quoted string (JSON "

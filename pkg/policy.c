@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "jsonstrict.h"
 #include "policy.h"
 
 #include <ctype.h>
@@ -236,135 +237,24 @@ int policy_parse_size(const char *text, uint64_t *ret)
 
 /* ---- duplicate keys ---- */
 
-/*
- * json-c keeps the last of two equal keys in one object and says nothing.
- * Count the keys of every object in the text (pre-order) and compare with
- * what json-c kept: the first object whose counts differ holds a duplicate
- * (every object before it in pre-order was parsed whole).
- */
-struct raw_object {
-	size_t start;
-	size_t keys;
-};
-
-struct key_count {
-	struct raw_object *raw;
-	size_t n_raw, cap_raw;
-	size_t *kept;
-	size_t n_kept, cap_kept;
-};
-
-/* @buf holds valid JSON (json-c accepted it), so a light scan is enough. */
-/*
- * json-c 0.16 in strict mode still takes a single-quoted key ({'a': 1}):
- * -EBADMSG with its offset in *@ret_bad.
- */
-static int scan_raw_objects(const char *buf, size_t len, struct key_count *kc, size_t *ret_bad)
-{
-	/* json-c refuses nesting beyond JSON_TOKENER_DEFAULT_DEPTH */
-	size_t stack[JSON_TOKENER_DEFAULT_DEPTH + 1]; /* index into raw, or SIZE_MAX for arrays */
-	bool expect_key[JSON_TOKENER_DEFAULT_DEPTH + 1];
-	size_t depth = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		char ch = buf[i];
-
-		switch (ch) {
-		case '"':
-			if (depth && stack[depth - 1] != SIZE_MAX && expect_key[depth - 1]) {
-				kc->raw[stack[depth - 1]].keys++;
-				expect_key[depth - 1] = false;
-			}
-			for (i++; i < len && buf[i] != '"'; i++)
-				if (buf[i] == '\\')
-					i++;
-			break;
-		case '{':
-		case '[':
-			if (depth > JSON_TOKENER_DEFAULT_DEPTH)
-				return -EINVAL;
-			if (ch == '{') {
-				if (GROW_ARRAY(kc->raw, kc->cap_raw, kc->n_raw + 1) < 0)
-					return -ENOMEM;
-				kc->raw[kc->n_raw] = (struct raw_object){ .start = i };
-				stack[depth] = kc->n_raw++;
-				expect_key[depth] = true;
-			} else {
-				stack[depth] = SIZE_MAX;
-				expect_key[depth] = false;
-			}
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (depth)
-				depth--;
-			break;
-		case ',':
-			if (depth && stack[depth - 1] != SIZE_MAX)
-				expect_key[depth - 1] = true;
-			break;
-		case '\'':
-			*ret_bad = i;
-			return -EBADMSG;
-		default:
-			break;
-		}
-	}
-	return 0;
-}
-
-static int walk_kept(json_object *o, struct key_count *kc)
-{
-	int r;
-
-	if (json_object_is_type(o, json_type_object)) {
-		if (GROW_ARRAY(kc->kept, kc->cap_kept, kc->n_kept + 1) < 0)
-			return -ENOMEM;
-		kc->kept[kc->n_kept++] = (size_t)json_object_object_length(o);
-		json_object_object_foreach(o, key, val)
-		{
-			(void)key;
-			r = walk_kept(val, kc);
-			if (r < 0)
-				return r;
-		}
-	} else if (json_object_is_type(o, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(o); i++) {
-			r = walk_kept(json_object_array_get_idx(o, i), kc);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
-}
-
 static int check_duplicate_keys(struct ctx *c, const char *buf, size_t len, json_object *root)
 {
-	struct key_count kc = { 0 };
-	size_t bad = 0;
-	int r;
+	size_t at = 0;
+	int r = jsonstrict_check(buf, len, root, JSON_TOKENER_DEFAULT_DEPTH, &at);
 
-	r = scan_raw_objects(buf, len, &kc, &bad);
 	if (r == -EBADMSG)
-		r = fail_at(c, buf, bad,
-			    "syntax error: single-quoted string (JSON strings use double quotes)");
-	if (r >= 0)
-		r = walk_kept(root, &kc);
-	if (r >= 0) {
-		for (size_t i = 0; i < MIN(kc.n_raw, kc.n_kept); i++)
-			if (kc.raw[i].keys != kc.kept[i]) {
-				r = fail_at(c, buf, kc.raw[i].start,
-					    "this object holds the same key twice (JSON parsers "
-					    "differ on which one counts: give each key once)");
-				break;
-			}
-		if (r >= 0 && kc.n_raw != kc.n_kept)
-			r = fail_at(c, buf, 0, "an object holds the same key twice");
-	}
-	free(kc.raw);
-	free(kc.kept);
-	return r == -ENOMEM ? error_set(c->err, -ENOMEM, "%s: out of memory", c->file) : r;
+		return fail_at(
+			c, buf, at,
+			"syntax error: single-quoted string (JSON strings use double quotes)");
+	if (r == -ENOTUNIQ)
+		return at != SIZE_MAX ? fail_at(c, buf, at,
+						"this object holds the same key twice (JSON "
+						"parsers differ "
+						"on which one counts: give each key once)")
+				      : fail_at(c, buf, 0, "an object holds the same key twice");
+	if (r == -ENOMEM)
+		return error_set(c->err, -ENOMEM, "%s: out of memory", c->file);
+	return r;
 }
 
 /* "PATH.KEY" into @buf; a path that long (it never is) is cut. */
