@@ -174,16 +174,17 @@ daemon_stop() {
 	! grep -q "Sanitizer\|runtime error" /tmp/cxlpolicyd.log || fail "sanitizer report in the daemon log"
 }
 
-# wait_until SECONDS DESCRIPTION CMD...: poll CMD every 0.2 s.
+# wait_until SECONDS DESCRIPTION CMD...: poll CMD every 0.2 s (CMD may use wl_cmd).
 wait_until() {
-	_limit=$(($1 * 5))
-	_what=$2
+	_wu_limit=$(($1 * 5))
+	_wu_what=$2
 	shift 2
-	_i=0
+	# own counter names: the predicate may call wl_cmd, which uses _i
+	_wu_i=0
 	until "$@"; do
-		_i=$((_i + 1))
-		[ $_i -le $_limit ] || return 1
+		_wu_i=$((_wu_i + 1))
+		[ $_wu_i -le $_wu_limit ] || return 1
 		sleep 0.2
 	done
-	echo "$_what after $((_i / 5)).$((_i % 5 * 2)) s"
+	echo "$_wu_what after $((_wu_i / 5)).$((_wu_i % 5 * 2)) s"
 }

@@ -11,4 +11,5 @@ python3 "$here/test_threads_json.py" "$@" || status=1
 python3 "$here/test_validate.py" "$@" || status=1
 python3 "$here/test_warm.py" "$@" || status=1
 python3 "$here/test_daemon.py" "$@" || status=1
+python3 "$here/test_review_daemon.py" "$@" || status=1
 exit "$status"
