@@ -132,7 +132,7 @@ int governed_build(struct manager *m, const struct policydir *dir,
 
 	if (!m->have_cgroups)
 		return error_set(err, -ENODEV, "%s", m->cgroup_error);
-	r = cgrouptree_list(m->root, m->cgmode.members_dir, "", &paths, &n_paths, err);
+	r = cgrouptree_list(m->root, manager_cgroup_dir(m), "", &paths, &n_paths, err);
 	if (r < 0)
 		return r;
 	r = view_with_carried(m, set, &view);

@@ -31,7 +31,8 @@ static void usage(FILE *out)
 		"%s)\n"
 		"  --control-group GRP  this group may change policy too (root always may)\n"
 		"  --status-restricted  status only for root and the control group\n"
-		"  --full-every N       a full sweep at least every N intervals (default %d)\n"
+		"  --full-every N       re-read every member at least every N intervals (default "
+		"%d)\n"
 		"  --sysroot DIR        read /proc and /sys below DIR (a host mounted into a pod)\n"
 		"  --log-level LEVEL    err, warning, notice, info (default), debug\n"
 		"  --version\n",

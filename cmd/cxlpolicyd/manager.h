@@ -44,7 +44,7 @@ struct daemon_config {
 	bool has_control_gid;
 	gid_t control_gid; /* may change policy besides root */
 	bool status_restricted; /* status only for root and the control group */
-	unsigned full_every; /* a full sweep at least every N intervals */
+	unsigned full_every; /* every member re-read at least every N intervals */
 	uint64_t control_timeout_ns; /* 0: the control server's default */
 };
 
@@ -79,7 +79,7 @@ struct governed_cgroup {
 
 struct policy_runtime {
 	sd_event_source *timer;
-	unsigned since_full;
+	unsigned rolling; /* which 1/full_every of the members the next quiet sweep re-reads */
 	uint64_t cxl_allocated; /* node counters at the last full sweep, UINT64_MAX: none */
 	pid_t *pids; /* members at the last full sweep, sorted */
 	int *pidfds; /* one per pid, -1 when none could be opened */
@@ -127,6 +127,20 @@ struct manager {
 	bool bus_unavailable;
 	char bus_error[ERROR_MESSAGE_MAX + 64];
 };
+
+/*
+ * The hierarchy whose cgroups policies govern, and whose cgroup.procs says
+ * who is in them: where cpuset.mems lives.  On cgroup v1 and hybrid hosts
+ * that is the v1 cpuset hierarchy, because a process's v1 cpuset cgroup is
+ * independent of its cgroup2 (or name=systemd) one, and mems written there
+ * apply to that hierarchy's members only.
+ */
+static inline const char *manager_cgroup_dir(const struct manager *m)
+{
+	if (m->cgmode.cpuset_dir[0] && !m->cgmode.cpuset_v2)
+		return m->cgmode.cpuset_dir;
+	return m->cgmode.members_dir;
+}
 
 int manager_new(const struct daemon_config *cfg, struct manager **ret, struct error *err);
 struct manager *manager_free(struct manager *m);

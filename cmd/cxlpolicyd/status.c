@@ -138,7 +138,7 @@ static struct json_object *cgroup_json(struct manager *m, const struct governed_
 		_cleanup_free_ char *text = NULL;
 		char rel[PATH_MAX];
 
-		if (cgroup_path_join(m->cgmode.members_dir, g->path, rel, sizeof(rel) - 16) == 0) {
+		if (cgroup_path_join(manager_cgroup_dir(m), g->path, rel, sizeof(rel) - 16) == 0) {
 			strcat(rel, "/cgroup.procs");
 			if (sysroot_read_file(m->root, rel, &text, NULL) == 0) {
 				char *save = NULL;

@@ -56,7 +56,7 @@ static int cgroup_direct_members(struct manager *m, const char *cgroup, pid_t **
 	char rel[PATH_MAX];
 	int r;
 
-	r = cgroup_path_join(m->cgmode.members_dir, cgroup, rel, sizeof(rel) - 16);
+	r = cgroup_path_join(manager_cgroup_dir(m), cgroup, rel, sizeof(rel) - 16);
 	if (r < 0)
 		return r;
 	strcat(rel, "/cgroup.procs");
@@ -82,18 +82,36 @@ static int cgroup_direct_members(struct manager *m, const char *cgroup, pid_t **
 	return cgroupfs_parse_procs(text, pids, n, cap);
 }
 
-/* Members of every cgroup policy @policy governs, sorted, no repeats. */
-static int policy_members(struct manager *m, size_t policy, pid_t **ret, size_t *ret_n)
+/* A member process and the governed cgroup (index) it was listed in. */
+struct member {
+	pid_t pid;
+	size_t cgroup;
+};
+
+static int cmp_member(const void *a, const void *b)
 {
-	_cleanup_free_ pid_t *pids = NULL;
+	return cmp_pid(&((const struct member *)a)->pid, &((const struct member *)b)->pid);
+}
+
+/*
+ * Members of every cgroup policy @policy governs, sorted by pid, no repeats,
+ * each with the cgroup it is in (a process counts where its cgroup.procs
+ * lists it: on hybrid hosts that is the v1 cpuset cgroup, not the one
+ * /proc/PID/cgroup names first).
+ */
+static int policy_members(struct manager *m, size_t policy, struct member **ret, size_t *ret_n)
+{
+	_cleanup_free_ struct member *mem = NULL;
 	size_t n = 0, cap = 0, w = 0;
 
 	for (size_t i = 0; i < m->n_cgroups; i++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n_pids = 0, cap_pids = 0;
 		int r;
 
 		if (m->cgroups[i].policy != policy)
 			continue;
-		r = cgroup_direct_members(m, m->cgroups[i].path, &pids, &n, &cap);
+		r = cgroup_direct_members(m, m->cgroups[i].path, &pids, &n_pids, &cap_pids);
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0) {
@@ -101,14 +119,19 @@ static int policy_members(struct manager *m, size_t policy, pid_t **ret, size_t 
 						m->cgroups[i].path, 0, -1 };
 
 			log_full(LOG_WARNING, &f, "cannot list members: %s", strerror(-r));
+			continue;
 		}
+		if (GROW_ARRAY(mem, cap, n + n_pids) < 0)
+			return -ENOMEM;
+		for (size_t k = 0; k < n_pids; k++)
+			mem[n++] = (struct member){ pids[k], i };
 	}
 	if (n)
-		qsort(pids, n, sizeof(*pids), cmp_pid);
+		qsort(mem, n, sizeof(*mem), cmp_member);
 	for (size_t i = 0; i < n; i++)
-		if (w == 0 || pids[w - 1] != pids[i])
-			pids[w++] = pids[i];
-	*ret = TAKE_PTR(pids);
+		if (w == 0 || mem[w - 1].pid != mem[i].pid)
+			mem[w++] = mem[i];
+	*ret = TAKE_PTR(mem);
 	*ret_n = w;
 	return 0;
 }
@@ -152,6 +175,8 @@ static int remember_members(struct policy_runtime *rt, pid_t *pids, size_t n)
 struct sweep_state {
 	struct manager *m;
 	ssize_t policy; /* -1: a repair sweep */
+	const struct member *members; /* sorted by pid: which governed cgroup each is in */
+	size_t n_members;
 	uint64_t policy_cxl_bytes;
 	/* per governed cgroup, this sweep: processes, CXL bytes left */
 	size_t *processes;
@@ -175,8 +200,12 @@ static int on_process(const struct process_report *p, const struct process_moves
 {
 	struct sweep_state *st = userdata;
 	struct manager *m = st->m;
+	struct member key = { .pid = p->info.pid };
+	const struct member *who =
+		st->n_members ? bsearch(&key, st->members, st->n_members, sizeof(key), cmp_member)
+			      : NULL;
 	const char *cg = p->info.cgroup[0] == '/' ? p->info.cgroup + 1 : p->info.cgroup;
-	ssize_t gi = governed_find(m, cg);
+	ssize_t gi = who ? (ssize_t)who->cgroup : governed_find(m, cg);
 	struct sweep_counters *gc = gi >= 0 ? &m->cgroups[gi].counters : NULL;
 	struct sweep_counters *pc = st->policy >= 0 ? &m->runtime[st->policy].counters : NULL;
 	const char *pname = st->policy >= 0 ? m->policies->set->policies[st->policy].name : NULL;
@@ -204,13 +233,15 @@ static int on_process(const struct process_report *p, const struct process_moves
 		}
 	}
 	if (pm->moved && moved_bytes) {
-		struct log_fields f = { pname, cg, p->info.pid, last_target };
+		struct log_fields f = { pname, gi >= 0 ? m->cgroups[gi].path : cg, p->info.pid,
+					last_target };
 
 		log_full(LOG_INFO, &f, "moved %zu executable pages (%llu KiB) of %s to DRAM",
 			 pm->moved, (unsigned long long)(moved_bytes >> 10), p->info.comm);
 	}
 	if (redemoted) {
-		struct log_fields f = { pname, cg, p->info.pid, -1 };
+		struct log_fields f = { pname, gi >= 0 ? m->cgroups[gi].path : cg, p->info.pid,
+					-1 };
 
 		log_full(LOG_NOTICE, &f, "%llu pages moved to DRAM earlier are on CXL again",
 			 (unsigned long long)redemoted);
@@ -273,6 +304,24 @@ static int run_sweep(struct manager *m, struct sweep_state *st, const pid_t *pid
 	return r;
 }
 
+/* Per governed cgroup of @policy: how many members (the member list is the truth). */
+static void count_members(struct manager *m, size_t policy, const struct member *mem, size_t n)
+{
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		if (m->cgroups[i].policy == policy)
+			m->cgroups[i].counters.processes = 0;
+	for (size_t i = 0; i < n; i++)
+		m->cgroups[mem[i].cgroup].counters.processes++;
+}
+
+static void finish_counters(struct sweep_counters *c, uint64_t t0, uint64_t c0)
+{
+	c->sweeps++;
+	c->last_sweep_realtime_usec = now_usec(CLOCK_REALTIME);
+	c->last_duration_usec = now_usec(CLOCK_MONOTONIC) - t0;
+	c->last_cpu_usec = cpu_usec() - c0;
+}
+
 int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct error *err)
 {
 	const struct policy *pol = &m->policies->set->policies[policy];
@@ -281,7 +330,9 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 	struct log_fields f = { pol->name, NULL, 0, -1 };
 	uint64_t t0 = now_usec(CLOCK_MONOTONIC), c0 = cpu_usec();
 	uint64_t cxl_alloc = UINT64_MAX;
-	_cleanup_free_ pid_t *pids = NULL;
+	bool no_cxl = idset_empty(&m->topo->cxl), quiet;
+	_cleanup_free_ struct member *mem = NULL;
+	_cleanup_free_ pid_t *pids = NULL, *slice = NULL;
 	_cleanup_free_ size_t *procs = NULL;
 	_cleanup_free_ uint64_t *cxl = NULL, *no_target = NULL;
 	struct sweep_options opts = {
@@ -293,29 +344,52 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 	};
 	struct sweep_state st = { .m = m, .policy = (ssize_t)policy };
 	struct sweep_result res;
-	size_t n = 0;
+	size_t n = 0, n_slice = 0;
+	bool new_members, first = pc->sweeps == 0;
 	int r;
 
-	r = policy_members(m, policy, &pids, &n);
+	r = policy_members(m, policy, &mem, &n);
 	if (r < 0)
 		return error_set(err, r, "listing members: %s", strerror(-r));
-	if (idset_empty(&m->topo->cxl))
+	pids = malloc((n ? n : 1) * sizeof(*pids));
+	slice = malloc((n ? n : 1) * sizeof(*slice));
+	if (!pids || !slice)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		pids[i] = mem[i].pid;
+	st.members = mem;
+	st.n_members = n;
+	if (no_cxl)
 		cxl_alloc = 0; /* no CXL node: nothing can arrive there */
 	else
 		(void)nodecounters_read_allocated(m->root, &m->topo->cxl, &cxl_alloc, NULL);
-	if (!full && rt->since_full + 1 < m->cfg.full_every && cxl_alloc != UINT64_MAX &&
-	    cxl_alloc == rt->cxl_allocated && same_members(rt, pids, n)) {
-		rt->since_full++;
-		pc->sweeps++;
-		pc->quiet_sweeps++;
-		pc->last_sweep_realtime_usec = now_usec(CLOCK_REALTIME);
-		pc->last_duration_usec = now_usec(CLOCK_MONOTONIC) - t0;
-		pc->last_cpu_usec = cpu_usec() - c0;
-		return 0;
+	new_members = !same_members(rt, pids, n);
+	quiet = !full && cxl_alloc != UINT64_MAX && cxl_alloc == rt->cxl_allocated && !new_members;
+	if (no_cxl) {
+		/* nothing can be on CXL: count members, read no process */
+		count_members(m, policy, mem, n);
+		pc->processes = n;
+		pc->quiet_sweeps += quiet;
+		finish_counters(pc, t0, c0);
+		rt->cxl_allocated = cxl_alloc;
+		return new_members ? remember_members(rt, TAKE_PTR(pids), n) : 0;
 	}
-	if (idset_empty(&m->topo->cxl)) {
-		/* no CXL node: nothing can be on CXL; count members only */
-		opts.migrate = false;
+	if (quiet) {
+		/*
+		 * Nothing can have arrived on CXL through an allocation.  What the
+		 * counters cannot see (a process newly mapping page cache that is
+		 * already on CXL) is found by re-reading a rolling 1/full_every of
+		 * the members each interval: every member within full_every
+		 * intervals, at a fraction of a full sweep's cost.
+		 */
+		unsigned k = rt->rolling++ % m->cfg.full_every;
+
+		for (size_t i = 0; i < n; i++)
+			if (i % m->cfg.full_every == k)
+				slice[n_slice++] = pids[i];
+	} else {
+		memcpy(slice, pids, n * sizeof(*pids));
+		n_slice = n;
 	}
 	procs = calloc(m->n_cgroups + 1, sizeof(*procs));
 	cxl = calloc(m->n_cgroups + 1, sizeof(*cxl));
@@ -325,37 +399,44 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 	st.processes = procs;
 	st.cxl_bytes = cxl;
 	st.no_target = no_target;
-	log_full(LOG_DEBUG, &f, "full sweep: %zu processes", n);
-	r = run_sweep(m, &st, pids, n, &opts, &res);
+	log_full(LOG_DEBUG, &f, "%s sweep: %zu processes", quiet ? "rolling" : "full", n_slice);
+	r = run_sweep(m, &st, slice, n_slice, &opts, &res);
 	if (r == -EWOULDBLOCK) {
 		log_full(LOG_INFO, &f, "another mover holds %s: sweep postponed", m->cfg.lock_path);
+		rt->cxl_allocated = UINT64_MAX; /* the next one is full */
 		return 0;
 	}
 	if (r == -ECANCELED)
 		log_full(LOG_NOTICE, &f, "sweep stopped by a signal after %zu of %zu processes",
-			 st.seen, n);
+			 st.seen, n_slice);
 	if (r < 0)
 		return error_set(err, r, "sweep of policy %s: %s", pol->name, strerror(-r));
-	for (size_t i = 0; i < m->n_cgroups; i++) {
-		struct governed_cgroup *g = &m->cgroups[i];
-
-		if (g->policy != policy)
-			continue;
-		g->counters.sweeps++;
-		g->counters.processes = procs[i];
-		g->counters.exec_cxl_bytes = cxl[i];
-		g->counters.no_target_pages = no_target[i];
-		g->counters.last_sweep_realtime_usec = now_usec(CLOCK_REALTIME);
-	}
 	for (int e = 0; e < MIGRATE_ERRNO_MAX; e++)
 		pc->failures[e] += res.moves.failures[e];
-	pc->sweeps++;
+	count_members(m, policy, mem, n);
 	pc->processes = n;
-	pc->exec_cxl_bytes = st.policy_cxl_bytes;
-	pc->no_target_pages = res.moves.no_target_pages;
-	pc->last_sweep_realtime_usec = now_usec(CLOCK_REALTIME);
-	pc->last_duration_usec = now_usec(CLOCK_MONOTONIC) - t0;
-	pc->last_cpu_usec = cpu_usec() - c0;
+	if (quiet) {
+		pc->quiet_sweeps++;
+		/* a rolling slice that found code on CXL: the next sweep is full, for true totals
+		 */
+		if (st.policy_cxl_bytes || res.moves.moved_pages)
+			rt->cxl_allocated = UINT64_MAX;
+	} else {
+		for (size_t i = 0; i < m->n_cgroups; i++) {
+			struct governed_cgroup *g = &m->cgroups[i];
+
+			if (g->policy != policy)
+				continue;
+			g->counters.sweeps++;
+			g->counters.exec_cxl_bytes = cxl[i];
+			g->counters.no_target_pages = no_target[i];
+			g->counters.last_sweep_realtime_usec = now_usec(CLOCK_REALTIME);
+		}
+		pc->exec_cxl_bytes = st.policy_cxl_bytes;
+		pc->no_target_pages = res.moves.no_target_pages;
+		rt->cxl_allocated = cxl_alloc;
+	}
+	finish_counters(pc, t0, c0);
 	for (size_t i = 0; i < m->n_cgroups; i++)
 		if (m->cgroups[i].policy == policy)
 			m->cgroups[i].counters.last_duration_usec = pc->last_duration_usec;
@@ -364,16 +445,13 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 	 * migrated there by the kernel, shared library text included, for every
 	 * process that maps it: repair as after a cpuset.mems write.
 	 */
-	if (!idset_intersects(&pol->mems, &m->topo->dram) && rt->pids && !same_members(rt, pids, n))
+	if (!idset_intersects(&pol->mems, &m->topo->dram) && !first && new_members)
 		m->repair_pending = true;
-	rt->since_full = 0;
-	rt->cxl_allocated = cxl_alloc;
-	r = remember_members(rt, TAKE_PTR(pids), n);
 	if (res.moves.failed_pages)
 		log_full(LOG_WARNING, &f, "%zu executable pages could not be moved",
 			 res.moves.failed_pages);
 	sweep_result_clear(&res);
-	return r;
+	return new_members ? remember_members(rt, TAKE_PTR(pids), n) : 0;
 }
 
 /* Every process of the host, ascending. */
@@ -411,6 +489,29 @@ static int all_pids(struct manager *m, pid_t **ret, size_t *ret_n)
 	return 0;
 }
 
+/* Drop from the sorted @pids the members of cgroups whose policy moves nothing. */
+static size_t drop_unmovable(struct manager *m, pid_t *pids, size_t n)
+{
+	_cleanup_free_ pid_t *held = NULL;
+	size_t n_held = 0, cap = 0, w = 0;
+
+	for (size_t i = 0; i < m->n_cgroups; i++) {
+		const struct policy *p = &m->policies->set->policies[m->cgroups[i].policy];
+
+		if (p->exec.migrate && !p->exec.report_only)
+			continue;
+		if (cgroup_direct_members(m, m->cgroups[i].path, &held, &n_held, &cap) == -ENOMEM)
+			return n; /* keep all: better a move than a crash */
+	}
+	if (!n_held)
+		return n;
+	qsort(held, n_held, sizeof(*held), cmp_pid);
+	for (size_t i = 0; i < n; i++)
+		if (!bsearch(&pids[i], held, n_held, sizeof(*held), cmp_pid))
+			pids[w++] = pids[i];
+	return w;
+}
+
 int sweeper_repair(struct manager *m, struct error *err)
 {
 	_cleanup_free_ pid_t *pids = NULL;
@@ -430,6 +531,12 @@ int sweeper_repair(struct manager *m, struct error *err)
 	r = all_pids(m, &pids, &n);
 	if (r < 0)
 		return error_set(err, r, "listing processes: %s", strerror(-r));
+	/*
+	 * Processes whose policy is report-only or migrate: false are not moved
+	 * through; pages they share with others still move through those others.
+	 */
+	if (m->policies)
+		n = drop_unmovable(m, pids, n);
 	procs = calloc(m->n_cgroups + 1, sizeof(*procs));
 	cxl = calloc(m->n_cgroups + 1, sizeof(*cxl));
 	no_target = calloc(m->n_cgroups + 1, sizeof(*no_target));
@@ -442,12 +549,15 @@ int sweeper_repair(struct manager *m, struct error *err)
 	if (r == -EWOULDBLOCK) {
 		/* a CLI migrate is moving: the policies' next full sweeps pick it up */
 		for (size_t i = 0; m->policies && i < m->policies->set->n_policies; i++)
-			m->runtime[i].since_full = UINT32_MAX / 2;
+			m->runtime[i].cxl_allocated = UINT64_MAX;
 		return 0;
 	}
 	if (r < 0)
 		return error_set(err, r, "repair sweep: %s", strerror(-r));
 	m->repair_sweeps++;
+	/* what the policies showed is stale now: their next sweeps are full */
+	for (size_t i = 0; m->policies && i < m->policies->set->n_policies; i++)
+		m->runtime[i].cxl_allocated = UINT64_MAX;
 	log_notice("repair sweep after cpuset.mems changes: %zu processes, %zu executable pages "
 		   "moved back to DRAM, %zu left",
 		   n, res.moves.moved_pages, res.moves.failed_pages + res.moves.no_target_pages);

@@ -147,6 +147,7 @@ daemon_start() {
 	_dir=$1
 	shift
 	mkdir -p "$_dir"
+	: >/tmp/cxlpolicyd.log # each case reads only its own daemon's log
 	cxlpolicyd --policy-dir "$_dir" --log-level debug "$@" >>/tmp/cxlpolicyd.log 2>&1 &
 	DAEMON_PID=$!
 	_i=0

@@ -22,7 +22,7 @@ text=$(field "$rep" text_pages)
 heap=$(field "$rep" heap_pages)
 [ "$(field "$rep" "text_node$SLOW")" = "$text" ] || fail "text not on node $SLOW at start: $rep"
 
-daemon_start /tmp/pol.d
+daemon_start /tmp/pol-daemon-policy.d
 cat >/tmp/web.json <<JSON
 {"version": 1, "policies": [{"name": "web", "match": {"cgroup": "cxld.slice/**"},
   "mems": ["all"], "exec": {"interval": "1s"}}]}
@@ -30,7 +30,7 @@ JSON
 out=$(cxlpolicyctl apply /tmp/web.json) || fail "apply exited $?: $out"
 show "\$ cxlpolicyctl apply web.json"
 echo "$out" | while IFS= read -r l; do show "  $l"; done
-[ -f /tmp/pol.d/web.json ] || fail "apply did not install the file"
+[ -f /tmp/pol-daemon-policy.d/web.json ] || fail "apply did not install the file"
 
 mems=$(cat "$cg/cpuset.mems")
 eff=$(cat "$cg/cpuset.mems.effective")
@@ -64,7 +64,7 @@ JSON
 before=$(cat "$cg/cpuset.mems")
 out=$(cxlpolicyctl apply /tmp/bad.json 2>&1) && fail "bad apply succeeded: $out"
 echo "$out" | grep -q 'bad.json: policies\[0\].mems\[0\]: unknown node class "cx1"' || fail "bad apply message: $out"
-[ ! -f /tmp/pol.d/bad.json ] || fail "the bad file was installed"
+[ ! -f /tmp/pol-daemon-policy.d/bad.json ] || fail "the bad file was installed"
 [ "$(cat "$cg/cpuset.mems")" = "$before" ] || fail "cpuset.mems changed after a bad apply"
 cxlpolicyctl --json status | grep -q '"name":"web"' || fail "web is no longer in force"
 

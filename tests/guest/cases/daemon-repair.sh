@@ -24,7 +24,7 @@ wl_cmd outside report
 text=$(field "$WL_REPLY" text_pages)
 [ "$(field "$WL_REPLY" text_node0)" = "$text" ] || fail "text not on node 0 at start: $WL_REPLY"
 
-daemon_start /tmp/pol.d
+daemon_start /tmp/pol-daemon-repair.d
 cat >/tmp/scratch.json <<JSON
 {"version": 1, "policies": [{"name": "scratch", "match": {"cgroup": "scratch.slice/**"},
   "mems": [$SLOW], "exec": {"migrate": false, "interval": "1s"}}]}

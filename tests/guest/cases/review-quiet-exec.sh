@@ -17,8 +17,8 @@ cat >/tmp/quiet.json <<JSON
 {"version": 1, "policies": [{"name": "quiet", "match": {"cgroup": "quiet.slice/**"},
   "mems": ["dram", "cxl"], "exec": {"migrate": true, "interval": "1s"}}]}
 JSON
-mkdir -p /tmp/pol.d
-cp /tmp/quiet.json /tmp/pol.d/
+mkdir -p /tmp/pol-review-quiet-exec.d
+cp /tmp/quiet.json /tmp/pol-review-quiet-exec.d/
 rm -f /tmp/qfifo
 mkfifo /tmp/qfifo
 # one member process for its whole life: joins the cgroup, waits without a child, execs
@@ -29,7 +29,7 @@ sh -c "echo \$\$ >$cg/job/cgroup.procs; exec 3<>/tmp/qfifo; read -t 6 x <&3; exe
 	</tmp/kept.in >/tmp/kept.out 2>&1 &
 sleep 100000 >/tmp/kept.in &
 echo $! >/tmp/kept.holder
-daemon_start /tmp/pol.d --full-every 4
+daemon_start /tmp/pol-review-quiet-exec.d --full-every 4
 until grep -q '^READY ' /tmp/kept.out; do sleep 0.1; done
 t0=$(uptime_s)
 echo "exec done: $(grep '^READY ' /tmp/kept.out)"

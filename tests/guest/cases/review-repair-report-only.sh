@@ -21,7 +21,7 @@ text=$(field "$WL_REPLY" text_pages)
 resident=$((text - $(field "$WL_REPLY" text_absent)))
 [ "$(field "$WL_REPLY" "text_node$SLOW")" = "$resident" ] || fail "premise: text not on node $SLOW at start: $WL_REPLY"
 
-daemon_start /tmp/pol.d
+daemon_start /tmp/pol-review-repair-report-only.d
 cat >/tmp/keep.json <<JSON
 {"version": 1, "policies": [{"name": "keep", "match": {"cgroup": "keep.slice/**"},
   "mems": ["dram", "cxl"], "exec": {"report_only": true, "interval": "1s"}}]}
