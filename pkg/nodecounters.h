@@ -3,7 +3,8 @@
  * Evidence that no page can have arrived on a set of nodes since an earlier
  * reading: the kernel counts every page allocated from a node in
  * /sys/devices/system/node/nodeN/numastat (numa_hit: allocated here as
- * asked, numa_miss: allocated here though another node was preferred).
+ * asked, numa_miss: allocated here though another node was preferred; each
+ * counts allocations, so a huge page is one).
  * Page cache, anonymous memory, and the destination pages of every
  * migration (demotion, NUMA balancing, a cpuset.mems change, another
  * mover's move_pages) are allocated that way, so while the sum over the CXL

@@ -189,3 +189,20 @@ wait_until() {
 	done
 	echo "$_wu_what after $((_wu_i / 5)).$((_wu_i % 5 * 2)) s"
 }
+
+# undrag: after a case put processes in a cgroup whose mems hold only the slow node, the
+# kernel has migrated page cache they share with everyone (libc, busybox, the workload)
+# there, and the pages only they mapped stay there after they exit. The guest's files live
+# in its page cache (initramfs), so nothing can drop them: warm them back onto node 0 so
+# the next case starts clean. Call from an EXIT trap, after the processes are gone.
+undrag() {
+	_cg=$1
+	if [ -d "$_cg" ]; then
+		for _p in $(cat "$_cg"/cgroup.procs "$_cg"/*/cgroup.procs 2>/dev/null); do kill -9 "$_p" 2>/dev/null; done
+		sleep 0.3
+		rmdir "$_cg"/* "$_cg" 2>/dev/null
+	fi
+	find /bin /usr/lib /tmp -xdev -type f -size +0 2>/dev/null |
+		xargs cxlpolicyctl warm >/dev/null 2>&1
+	return 0
+}

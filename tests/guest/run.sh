@@ -8,8 +8,7 @@
 #              or systemd (plain's nodes and kernel, the host's systemd as PID 1)
 #   --shell    boot interactively with a busybox shell on the console (Ctrl-A X quits QEMU)
 #   --case     run only these cases (names of tests/guest/cases/*.sh without .sh)
-#   --timeout  hard limit for the whole boot (default 300 for plain and hmat, 360 for cxl,
-#              180 for systemd)
+#   --timeout  hard limit for the whole boot (default 720 for plain, cxl and hmat, 300 for systemd)
 #   --append   extra kernel arguments (e.g. cxltest.demo=1 for make demo)
 # Prints one line per case and "guest-TOPOLOGY: N passed, N failed"; exits 1 on any
 # failure, a missing CXLTEST-DONE, a kernel panic or the timeout, after printing the
@@ -41,10 +40,10 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case $topology in
-plain) hard=${hard:-300} kernel=6.1 ;;
-cxl) hard=${hard:-360} kernel=6.1 ;;
-hmat) hard=${hard:-300} kernel=6.12 ;;
-systemd) hard=${hard:-180} kernel=6.1 ;;
+plain) hard=${hard:-720} kernel=6.1 ;;
+cxl) hard=${hard:-720} kernel=6.1 ;;
+hmat) hard=${hard:-720} kernel=6.12 ;;
+systemd) hard=${hard:-300} kernel=6.1 ;;
 *) usage ;;
 esac
 

@@ -10,6 +10,8 @@
 # few intervals. Not on cxl: code on a CXL-only cpuset aborts QEMU 7.2 TCG.
 # shellcheck source=../caselib.sh
 . /etc/caselib.sh
+# put back what the CXL-only cgroup dragged onto the slow node, also when the case fails
+trap 'kill "$DAEMON_PID" 2>/dev/null; undrag /sys/fs/cgroup/scratch.slice' EXIT
 
 place_copy /tmp/w 0
 cg=/sys/fs/cgroup/scratch.slice

@@ -10,14 +10,14 @@
 d=/tmp/rp.d
 cg=/sys/fs/cgroup/rp.slice
 rm -rf "$d"
-mkdir -p "$d" "$cg" "$cg/wi"
+mkdir -p "$d" "$cg" "$cg/wi" /sys/fs/cgroup/rp-inter.slice /sys/fs/cgroup/rp-dflt.slice
 cat >"$d/10-rp.json" <<POL
 {"version": 1, "policies": [
  {"name": "bind0", "match": {"cgroup": "rp.slice"}, "mems": [0, $SLOW],
   "mempolicy": {"mode": "bind", "nodes": [0]}},
- {"name": "inter", "match": {"cgroup": ["rp.slice", "other.slice/**"]}, "mems": [0, $SLOW],
+ {"name": "inter", "match": {"cgroup": ["rp-inter.slice", "other.slice/**"]}, "mems": [0, $SLOW],
   "mempolicy": {"mode": "interleave", "nodes": [0, $SLOW]}},
- {"name": "dflt", "match": {"cgroup": "rp.slice"}, "mems": [0, $SLOW],
+ {"name": "dflt", "match": {"cgroup": "rp-dflt.slice"}, "mems": [0, $SLOW],
   "mempolicy": {"mode": "default"}}]}
 POL
 cat >"$d/20-wi.json" <<POL
@@ -35,7 +35,11 @@ echo "$out" | grep -q ' bind:0 ' || fail "child mempolicy is not bind:0: $out"
 
 # interleave with an explicit --cgroup (the policy names two cgroups: no default)
 cxlpolicyctl run --policy inter --policy-dir "$d" -- true && fail "inter without --cgroup ran"
-out=$(cxlpolicyctl run --policy inter --policy-dir "$d" --cgroup /sys/fs/cgroup/rp.slice -- head -n 1 /proc/self/numa_maps) ||
+# a cgroup another policy governs (wins the match, as the daemon decides it) is refused
+out=$(cxlpolicyctl run --policy inter --policy-dir "$d" --cgroup /sys/fs/cgroup/rp.slice -- true 2>&1) &&
+	fail "inter ran in rp.slice, which bind0 governs: $out"
+echo "$out" | grep -q 'governed by policy "bind0", not "inter"' || fail "refusal does not name the governing policy: $out"
+out=$(cxlpolicyctl run --policy inter --policy-dir "$d" --cgroup /sys/fs/cgroup/rp-inter.slice -- head -n 1 /proc/self/numa_maps) ||
 	fail "run --policy inter exited $?: $out"
 echo "$out"
 echo "$out" | grep -q " interleave:0,$SLOW \| interleave:0-$SLOW " || fail "child mempolicy is not interleave:0,$SLOW: $out"
