@@ -168,9 +168,11 @@ def test_governed_cgroup_and_why():
         skip("not root")
     st = status()
     layout = st["daemon"]["cgroup_layout"]
-    base = "/sys/fs/cgroup" if layout == "unified" else "/sys/fs/cgroup/unified"
+    # the governed tree is where cpuset.mems lives: cgroup2 when unified, the v1 cpuset
+    # hierarchy on hybrid and legacy hosts
+    base = "/sys/fs/cgroup" if layout == "unified" else "/sys/fs/cgroup/cpuset"
     if layout is None or not os.path.isdir(base):
-        skip(f"no cgroup2 hierarchy here (layout {layout})")
+        skip(f"no cpuset hierarchy here (layout {layout})")
     path = os.path.join(base, "cxlp-int.slice", "leaf")
     os.makedirs(path, exist_ok=True)
     try:

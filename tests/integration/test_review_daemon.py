@@ -162,4 +162,56 @@ def test_hybrid_mems_claimed_for_members_outside_the_v1_cpuset():
         os.rmdir(v1dir)
 
 
+@test
+def test_policy_dir_replaced_is_still_watched():
+    """rm -rf + mkdir of the policy directory (config management, a symlink swap): new files
+    must still be noticed without a SIGHUP, and after a SIGHUP too."""
+    if os.geteuid() != 0:
+        skip("needs root (the daemon's cgroup and lock paths)")
+    daemon = os.path.join(os.path.dirname(CTL), "cxlpolicyd")
+    poldir = os.path.join(TMP, "replaced.d")
+    one = '{"version": 1, "policies": [{"name": "%s", "match": {"cgroup": "cxlp-none-%s/**"}, ' \
+          '"mems": ["dram"], "exec": {"interval": "10s"}}]}'
+    os.makedirs(poldir)
+    with open(os.path.join(poldir, "a.json"), "w") as f:
+        f.write(one % ("alpha", "a"))
+    p = start_daemon(daemon, poldir)
+
+    def names():
+        return sorted(x["name"] for x in status()["policies"])
+
+    def wait_names(want, timeout=5):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if names() == want:
+                return True
+            time.sleep(0.1)
+        return False
+
+    try:
+        assert names() == ["alpha"]
+        subprocess.run(["rm", "-rf", poldir], check=True)
+        time.sleep(0.5)
+        os.makedirs(poldir)
+        with open(os.path.join(poldir, "b.json"), "w") as f:
+            f.write(one % ("beta", "b"))
+        problems = []
+        if not wait_names(["beta"]):
+            problems.append(f"b.json written into the recreated directory not picked up within "
+                            f"5 s (in force: {names()}, last error: "
+                            f"{status()['daemon']['last_reload_error']})")
+        p.send_signal(signal.SIGHUP)
+        if not wait_names(["beta"]):
+            problems.append(f"not even after SIGHUP: {names()}")
+        with open(os.path.join(poldir, "c.json"), "w") as f:
+            f.write(one % ("gamma", "c"))
+        if not wait_names(["beta", "gamma"]):
+            problems.append(f"c.json written after the SIGHUP not picked up within 5 s either "
+                            f"(in force: {names()}): the inotify watch died with the old "
+                            f"directory and is never re-added")
+        assert not problems, "; ".join(problems)
+    finally:
+        stop_daemon(p)
+
+
 finish("integration-review-daemon")
