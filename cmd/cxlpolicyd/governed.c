@@ -63,7 +63,8 @@ static int view_with_carried(struct manager *m, const struct policy_set *set,
 	pols = calloc(set->n_policies + 1, sizeof(*pols));
 	if (!pols)
 		return -ENOMEM;
-	memcpy(pols, set->policies, set->n_policies * sizeof(*pols));
+	if (set->n_policies) /* an empty set has no array (memcpy from NULL is undefined) */
+		memcpy(pols, set->policies, set->n_policies * sizeof(*pols));
 	for (size_t i = 0; i < set->n_policies; i++) {
 		size_t extra = 0, k;
 		char **units;
@@ -189,8 +190,14 @@ int governed_build(struct manager *m, const struct policydir *dir,
 			    old[o].policy < m->policies->set->n_policies &&
 			    strcmp(m->policies->set->policies[old[o].policy].name,
 				   set->policies[g->policy].name) == 0) {
+				const struct policy *was =
+					&m->policies->set->policies[old[o].policy];
+
 				g->counters = old[o].counters;
-				g->mems_written = old[o].mems_written;
+				/* written stays true only for the same nodes: else write again */
+				g->mems_written = old[o].mems_written &&
+						  memcmp(&was->mems, &set->policies[g->policy].mems,
+							 sizeof(was->mems)) == 0;
 				g->mems_error = old[o].mems_error;
 				if (old[o].mems_message) {
 					g->mems_message = strdup(old[o].mems_message);
@@ -199,7 +206,7 @@ int governed_build(struct manager *m, const struct policydir *dir,
 						goto out;
 					}
 				}
-				g->mems_before = old[o].mems_before;
+				memcpy(g->mems_before, old[o].mems_before, sizeof(g->mems_before));
 				g->mems_inherit_before = old[o].mems_inherit_before;
 				break;
 			}
@@ -219,8 +226,27 @@ out:
 	return r;
 }
 
+/* Whether @before (effective) holds a node @after does not: writing @after migrates memory. */
+static bool narrows(const struct idset *before, const struct idset *after)
+{
+	IDSET_FOREACH(node, before)
+		if (!idset_has(after, node))
+			return true;
+	return false;
+}
+
+static unsigned path_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
 void governed_apply_mems(struct manager *m, size_t *ret_changed)
 {
+	unsigned tick = m->mems_tick++;
 	size_t changed = 0;
 
 	for (size_t i = 0; i < m->n_cgroups; i++) {
@@ -229,14 +255,24 @@ void governed_apply_mems(struct manager *m, size_t *ret_changed)
 		struct log_fields f = { p->name, g->path, 0, -1 };
 		struct error err = { 0 };
 		struct cpuset_mems cur;
-		bool did = false;
+		bool did = false, narrowing = true;
 		char buf[256];
 		int r;
 
-		if (!g->mems_written &&
-		    cpusetmems_read(m->root, &m->cgmode, g->path, &cur, NULL) == 0) {
-			g->mems_before = cur.mems;
-			g->mems_inherit_before = cur.inherit;
+		/*
+		 * Written and unchanged since: re-checked on a rolling 1/full_every of
+		 * the cgroups each time (someone else may have written it), so an idle
+		 * tick over many cgroups reads few cgroup files.
+		 */
+		if (g->mems_written && !g->mems_error &&
+		    (path_hash(g->path) + tick) % m->cfg.full_every != 0)
+			continue;
+		if (cpusetmems_read(m->root, &m->cgmode, g->path, &cur, NULL) == 0) {
+			if (!g->mems_written) {
+				g->mems_inherit_before = cur.inherit;
+				idset_format(&cur.mems, g->mems_before, sizeof(g->mems_before));
+			}
+			narrowing = narrows(&cur.effective, &p->mems);
 		}
 		r = cpusetmems_write(m->root, &m->cgmode, g->path, &p->mems, &did, &err);
 		if (r < 0) {
@@ -254,9 +290,11 @@ void governed_apply_mems(struct manager *m, size_t *ret_changed)
 		g->mems_error = 0;
 		g->mems_written = true;
 		if (did) {
-			changed++;
-			log_full(LOG_NOTICE, &f, "cpuset.mems set to %s",
-				 idset_format(&p->mems, buf, sizeof(buf)));
+			/* only a narrowing migrates memory (and may drag shared text) */
+			changed += narrowing;
+			log_full(LOG_NOTICE, &f, "cpuset.mems set to %s%s",
+				 idset_format(&p->mems, buf, sizeof(buf)),
+				 narrowing ? " (narrowed: memory outside it migrates)" : "");
 		}
 	}
 	*ret_changed = changed;

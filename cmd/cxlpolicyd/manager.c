@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +309,8 @@ int manager_reload(struct manager *m, const char *why, struct error *err)
 	return 0;
 }
 
+static int watch_policy_dir(struct manager *m);
+
 static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct manager *m = userdata;
@@ -328,9 +332,30 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 	(void)sd_notify(false, "RELOADING=1");
 	m->movers.n = 0;
 	movers_detect(m->root, &m->movers);
+	(void)watch_policy_dir(m);
 	(void)manager_reload(m, "SIGHUP", &err);
 	(void)sd_notify(false, "READY=1");
 	return 0;
+}
+
+static int on_rewatch(sd_event_source *s, void *userdata)
+{
+	struct manager *m = userdata;
+	struct error err = { 0 };
+
+	sd_event_source_disable_unref(s);
+	(void)watch_policy_dir(m);
+	(void)manager_reload(m, "policy directory replaced", &err);
+	return 0;
+}
+
+/* Re-add the directory watch from the event loop, not from inside the watch's own callback. */
+static void schedule_rewatch(struct manager *m)
+{
+	sd_event_source *s = NULL;
+
+	if (sd_event_add_defer(m->event, &s, on_rewatch, m) < 0)
+		log_error("cannot schedule re-watching %s", m->cfg.policy_dir);
 }
 
 static int on_inotify(sd_event_source *s, const struct inotify_event *ev, void *userdata)
@@ -339,6 +364,11 @@ static int on_inotify(sd_event_source *s, const struct inotify_event *ev, void *
 	struct error err = { 0 };
 
 	(void)s;
+	/* the directory itself went (rm -rf, rename, a symlink swapped): watch the new one */
+	if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+		schedule_rewatch(m);
+		return 0;
+	}
 	/*
 	 * Editor leftovers and hidden files do not matter, except a Kubernetes
 	 * ConfigMap's "..data" link: the kubelet swaps it atomically, and the
@@ -347,6 +377,55 @@ static int on_inotify(sd_event_source *s, const struct inotify_event *ev, void *
 	if (ev->len && !policydir_wants_name(ev->name) && strncmp(ev->name, "..data", 6) != 0)
 		return 0;
 	(void)manager_reload(m, "policy directory changed", &err);
+	return 0;
+}
+
+/* The parent directory: the policy directory (re)appearing under its name. */
+static int on_parent_inotify(sd_event_source *s, const struct inotify_event *ev, void *userdata)
+{
+	struct manager *m = userdata;
+	const char *base = strrchr(m->cfg.policy_dir, '/');
+
+	(void)s;
+	base = base ? base + 1 : m->cfg.policy_dir;
+	if (ev->len && strcmp(ev->name, base) == 0)
+		schedule_rewatch(m);
+	return 0;
+}
+
+static int watch_policy_dir(struct manager *m)
+{
+	int r;
+
+	m->inotify_source = sd_event_source_disable_unref(m->inotify_source);
+	r = sd_event_add_inotify(m->event, &m->inotify_source, m->cfg.policy_dir,
+				 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+					 IN_CREATE | IN_ONLYDIR | IN_DELETE_SELF | IN_MOVE_SELF,
+				 on_inotify, m);
+	if (r < 0)
+		log_warning("not watching %s (%s): waiting for it to appear", m->cfg.policy_dir,
+			    strerror(-r));
+	return r;
+}
+
+static int watch_parent_dir(struct manager *m, struct error *err)
+{
+	char parent[PATH_MAX];
+	char *slash;
+	int r;
+
+	snprintf(parent, sizeof(parent), "%s", m->cfg.policy_dir);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		snprintf(parent, sizeof(parent), ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	r = sd_event_add_inotify(m->event, NULL, parent, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR,
+				 on_parent_inotify, m);
+	if (r < 0)
+		return error_set(err, r, "watching %s: %s", parent, strerror(-r));
 	return 0;
 }
 
@@ -373,12 +452,12 @@ int manager_start(struct manager *m, struct error *err)
 		r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
 	if (r < 0)
 		return error_set(err, r, "signals: %s", strerror(-r));
-	r = sd_event_add_inotify(m->event, &m->inotify_source, m->cfg.policy_dir,
-				 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
-					 IN_CREATE | IN_ONLYDIR,
-				 on_inotify, m);
+	r = watch_policy_dir(m);
 	if (r < 0)
 		return error_set(err, r, "watching %s: %s", m->cfg.policy_dir, strerror(-r));
+	r = watch_parent_dir(m, err);
+	if (r < 0)
+		return r;
 	r = sd_event_set_watchdog(m->event, true); /* WATCHDOG=1 at half of WatchdogSec= */
 	if (r < 0)
 		return error_set(err, r, "watchdog: %s", strerror(-r));

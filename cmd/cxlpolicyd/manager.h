@@ -48,6 +48,13 @@ struct daemon_config {
 	uint64_t control_timeout_ns; /* 0: the control server's default */
 };
 
+#define SWEEP_COUNTERS_ERRNOS 6
+
+struct errno_count {
+	int errnum; /* 0: unused; -1 in the last slot: any other */
+	uint64_t pages;
+};
+
 /* What sweeps did to one cgroup (or, summed, to one policy). */
 struct sweep_counters {
 	uint64_t sweeps;
@@ -56,7 +63,9 @@ struct sweep_counters {
 	uint64_t exec_cxl_bytes; /* executable bytes on CXL after the last full sweep */
 	uint64_t moved_pages, moved_bytes;
 	uint64_t failed_pages;
-	uint64_t failures[MIGRATE_ERRNO_MAX]; /* by errno, summed over sweeps */
+	/* by errno, summed over sweeps; sparse (a few errnos happen): the last slot takes the rest
+	 */
+	struct errno_count failures[SWEEP_COUNTERS_ERRNOS];
 	uint64_t no_target_pages; /* last sweep */
 	uint64_t redemotions; /* pages moved to DRAM earlier and found on CXL again */
 	uint64_t last_sweep_realtime_usec;
@@ -69,7 +78,7 @@ struct governed_cgroup {
 	size_t policy; /* index into the set */
 	char *why; /* which match made it, what it beat */
 	size_t n_candidates; /* policies that matched it */
-	struct idset mems_before; /* cpuset.mems when first governed */
+	char mems_before[64]; /* cpuset.mems when first governed, as a node list */
 	bool mems_inherit_before;
 	int mems_error; /* last cpuset.mems write: 0 or -errno */
 	char *mems_message;
@@ -118,6 +127,7 @@ struct manager {
 	bool stopping;
 	uint64_t started_realtime_usec;
 	uint64_t repair_sweeps;
+	unsigned mems_tick; /* governed_apply_mems() calls: which cgroups it re-checks */
 	bool repair_pending; /* a repair sweep is owed (new members of a CXL-only cgroup) */
 	sd_bus *bus; /* systemd, for unit names; NULL until needed or when absent */
 	struct units_watch *units_watch;
@@ -141,6 +151,9 @@ static inline const char *manager_cgroup_dir(const struct manager *m)
 		return m->cgmode.cpuset_dir;
 	return m->cgmode.members_dir;
 }
+
+/* Add @pages failed with @errnum to @c. */
+void sweep_counters_add_failure(struct sweep_counters *c, int errnum, uint64_t pages);
 
 int manager_new(const struct daemon_config *cfg, struct manager **ret, struct error *err);
 struct manager *manager_free(struct manager *m);

@@ -43,12 +43,13 @@ static struct json_object *counters_json(const struct sweep_counters *c)
 	ADD(o, "moved_pages", json_object_new_uint64(c->moved_pages));
 	ADD(o, "moved_bytes", json_object_new_uint64(c->moved_bytes));
 	ADD(o, "failed_pages", json_object_new_uint64(c->failed_pages));
-	for (int e = 1; e < MIGRATE_ERRNO_MAX; e++)
-		if (c->failures[e]) {
-			const char *name = strerrorname_np(e);
+	for (size_t i = 0; i < SWEEP_COUNTERS_ERRNOS; i++) {
+		const struct errno_count *ec = &c->failures[i];
+		const char *name = ec->errnum > 0 ? strerrorname_np(ec->errnum) : "other";
 
-			ADD(f, name ? name : "unknown", json_object_new_uint64(c->failures[e]));
-		}
+		if (ec->errnum)
+			ADD(f, name ? name : "unknown", json_object_new_uint64(ec->pages));
+	}
 	ADD(o, "failures", f);
 	ADD(o, "no_target_pages", json_object_new_uint64(c->no_target_pages));
 	ADD(o, "redemotions", json_object_new_uint64(c->redemotions));
@@ -115,6 +116,7 @@ static struct json_object *cgroup_json(struct manager *m, const struct governed_
 	const struct policy *p = &m->policies->set->policies[g->policy];
 	struct json_object *o = json_object_new_object(), *mems = json_object_new_object();
 	struct cpuset_mems cur;
+	struct idset before;
 
 	ADD(o, "cgroup", json_str(g->path));
 	ADD(o, "policy", json_str(p->name));
@@ -126,7 +128,10 @@ static struct json_object *cgroup_json(struct manager *m, const struct governed_
 		ADD(mems, "now", cur.inherit ? NULL : node_array(&cur.mems));
 		ADD(mems, "effective", node_array(&cur.effective));
 	}
-	ADD(mems, "before", g->mems_inherit_before ? NULL : node_array(&g->mems_before));
+	if (!g->mems_inherit_before && idset_parse(g->mems_before, &before) == 0)
+		ADD(mems, "before", node_array(&before));
+	else
+		ADD(mems, "before", NULL);
 	ADD(mems, "written", json_object_new_boolean(g->mems_written));
 	ADD(mems, "error", g->mems_message ? json_str(g->mems_message) : NULL);
 	ADD(o, "mems", mems);

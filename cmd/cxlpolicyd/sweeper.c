@@ -27,6 +27,20 @@ static uint64_t now_usec(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+void sweep_counters_add_failure(struct sweep_counters *c, int errnum, uint64_t pages)
+{
+	size_t last = SWEEP_COUNTERS_ERRNOS - 1;
+
+	for (size_t i = 0; i < last; i++)
+		if (c->failures[i].errnum == errnum || c->failures[i].errnum == 0) {
+			c->failures[i].errnum = errnum;
+			c->failures[i].pages += pages;
+			return;
+		}
+	c->failures[last].errnum = -1;
+	c->failures[last].pages += pages;
+}
+
 void policy_runtime_clear(struct policy_runtime *rt)
 {
 	for (size_t i = 0; i < rt->n_pids; i++)
@@ -252,8 +266,9 @@ static int on_process(const struct process_report *p, const struct process_moves
 			c->moved_bytes += moved_bytes;
 			c->failed_pages += pm->failed;
 			if (c == gc) /* the policy's come from the run's record, each page once */
-				for (int e = 0; e < MIGRATE_ERRNO_MAX; e++)
-					c->failures[e] += pm->failures[e];
+				for (int e = 1; e < MIGRATE_ERRNO_MAX; e++)
+					if (pm->failures[e])
+						sweep_counters_add_failure(c, e, pm->failures[e]);
 			c->redemotions += redemoted;
 		}
 		if (c == pc)
@@ -411,8 +426,9 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 			 st.seen, n_slice);
 	if (r < 0)
 		return error_set(err, r, "sweep of policy %s: %s", pol->name, strerror(-r));
-	for (int e = 0; e < MIGRATE_ERRNO_MAX; e++)
-		pc->failures[e] += res.moves.failures[e];
+	for (int e = 1; e < MIGRATE_ERRNO_MAX; e++)
+		if (res.moves.failures[e])
+			sweep_counters_add_failure(pc, e, res.moves.failures[e]);
 	count_members(m, policy, mem, n);
 	pc->processes = n;
 	if (quiet) {
