@@ -14,11 +14,13 @@
 # shellcheck source=../caselib.sh
 . /etc/caselib.sh
 
+trap 'kill "$DAEMON_PID" 2>/dev/null; undrag /sys/fs/cgroup/nest.slice' EXIT
+
 place_copy /tmp/w 0
 mkdir -p /sys/fs/cgroup/nest.slice/web
 wl_start web /tmp/w --heap-kb 64
 echo "$WL_PID" >/sys/fs/cgroup/nest.slice/web/cgroup.procs || fail "cannot move $WL_PID"
-daemon_start /tmp/pol.d
+daemon_start /tmp/pol-review-nested-no-dram.d
 cat >/tmp/nest.json <<JSON
 {"version": 1, "policies": [
   {"name": "outer", "match": {"cgroup": "nest.slice/**"}, "mems": [$SLOW], "exec": {"migrate": false, "interval": "1s"}},

@@ -19,13 +19,13 @@ cleanup() {
 trap cleanup EXIT
 slice=/sys/fs/cgroup/cxltest.slice/cxltest-r.slice
 must systemd-run --slice=cxltest-r.slice --unit=cxltest-r1 sleep 1000
-cat >/tmp/pol.d.json <<JSON
+cat >/tmp/review-fight.json <<JSON
 {"version": 1, "policies": [{"name": "narrow", "match": {"cgroup": "cxltest.slice/cxltest-r.slice/**"},
   "mems": [0], "exec": {"interval": "1s"}}]}
 JSON
-mkdir -p /tmp/pol.d
-cp /tmp/pol.d.json /tmp/pol.d/narrow.json
-daemon_start /tmp/pol.d
+mkdir -p /tmp/pol-review-fight.d
+cp /tmp/review-fight.json /tmp/pol-review-fight.d/narrow.json
+daemon_start /tmp/pol-review-fight.d
 r1=$slice/cxltest-r1.service
 ok() { [ "$(cat "$r1/cpuset.mems.effective" 2>/dev/null)" = 0 ]; }
 wait_until 10 "r1 narrowed to node 0" ok || fail "r1 never narrowed: $(cat "$r1/cpuset.mems.effective" 2>&1)"
