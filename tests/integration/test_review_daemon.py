@@ -163,6 +163,28 @@ def test_hybrid_mems_claimed_for_members_outside_the_v1_cpuset():
 
 
 @test
+def test_empty_policy_directory_keeps_the_daemon_running():
+    """No policy files (a fresh install, or every file removed): the sanitizer build must not
+    die (governed.c view_with_carried: memcpy from a NULL policies array, UBSan aborts)."""
+    if os.geteuid() != 0:
+        skip("needs root (the daemon's cgroup and lock paths)")
+    daemon = os.path.join(os.path.dirname(CTL), "cxlpolicyd")
+    poldir = os.path.join(TMP, "empty.d")
+    os.makedirs(poldir)
+    p = start_daemon(daemon, poldir)
+    try:
+        time.sleep(1.5)
+        alive = p.poll() is None
+        log = open(LOG).read()
+        assert alive and "runtime error" not in log, (
+            f"cxlpolicyd with an empty policy directory: "
+            f"{'running' if alive else f'exited {p.returncode}'}; log: {log[-600:]}")
+        assert status()["policies"] == []
+    finally:
+        stop_daemon(p)
+
+
+@test
 def test_policy_dir_replaced_is_still_watched():
     """rm -rf + mkdir of the policy directory (config management, a symlink swap): new files
     must still be noticed without a SIGHUP, and after a SIGHUP too."""
