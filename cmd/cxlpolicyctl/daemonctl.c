@@ -161,6 +161,8 @@ static void print_plan(struct json_object *result)
 			printf(", what a narrowing migrates is unknown: %s",
 			       ESCAPE_TERMINAL(jstr(c, "numa_stat_error")));
 		printf("\n  why: %s\n", ESCAPE_TERMINAL(jstr(c, "why")));
+		if (jstr(c, "warning"))
+			printf("  WARNING: %s\n", ESCAPE_TERMINAL(jstr(c, "warning")));
 	}
 }
 
@@ -299,6 +301,8 @@ static void print_status(struct json_object *st)
 			}
 			putchar('\n');
 		}
+		if (jstr(c, "warning"))
+			printf("  WARNING: %s\n", ESCAPE_TERMINAL(jstr(c, "warning")));
 		print_counters(jget(c, "exec"));
 		for (size_t k = 0; procs && k < json_object_array_length(procs); k++) {
 			struct json_object *po = json_object_array_get_idx(procs, k);

@@ -18,6 +18,7 @@ void governed_free(struct governed_cgroup *cgroups, size_t n)
 		free(cgroups[i].path);
 		free(cgroups[i].why);
 		free(cgroups[i].mems_message);
+		free(cgroups[i].nesting_warning);
 	}
 	free(cgroups);
 }
@@ -116,6 +117,63 @@ static bool carried_by(const struct manager *m, const char *unit, const char *na
 	return false;
 }
 
+/* Whether @anc is @path or one of its ancestors ("a" of "a/b"; "" of everything). */
+static bool is_ancestor(const char *anc, const char *path)
+{
+	size_t n = strlen(anc);
+
+	return n == 0 || (strncmp(anc, path, n) == 0 && (path[n] == '/' || path[n] == '\0'));
+}
+
+/*
+ * The kernel intersects a cgroup's cpuset.mems with its ancestors': a
+ * migrating policy nested below a cgroup whose policy allows no DRAM node
+ * can never have its code on DRAM.  Flag each such cgroup (the table is in
+ * pre-order: ancestors come first).
+ */
+static int check_nesting(const struct policy_set *set, const struct topology *topo,
+			 struct governed_cgroup *table, size_t n)
+{
+	_cleanup_free_ size_t *stack = malloc((n ? n : 1) * sizeof(*stack));
+	size_t depth = 0;
+
+	if (!stack)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct governed_cgroup *g = &table[i];
+		const struct policy *p = &set->policies[g->policy];
+
+		while (depth && !is_ancestor(table[stack[depth - 1]].path, g->path))
+			depth--;
+		g->effective_mems = p->mems;
+		for (size_t k = 0; k < depth; k++) {
+			const struct governed_cgroup *a = &table[stack[k]];
+
+			for (size_t w = 0; w < sizeof(g->effective_mems.bits) / 8; w++)
+				g->effective_mems.bits[w] &= set->policies[a->policy].mems.bits[w];
+			if (p->exec.migrate && !p->exec.report_only && !g->nesting_warning &&
+			    !idset_intersects(&g->effective_mems, &topo->dram)) {
+				char mine[128], theirs[128];
+
+				if (asprintf(&g->nesting_warning,
+					     "policy \"%s\" moves code to DRAM but cpuset.mems "
+					     "here can "
+					     "hold no DRAM node: the ancestor %s (policy \"%s\") "
+					     "allows "
+					     "only %s, and the kernel intersects (%s here)",
+					     p->name, a->path[0] ? a->path : "(root)",
+					     set->policies[a->policy].name,
+					     idset_format(&set->policies[a->policy].mems, theirs,
+							  sizeof(theirs)),
+					     idset_format(&p->mems, mine, sizeof(mine))) < 0)
+					return -ENOMEM;
+			}
+		}
+		stack[depth++] = i;
+	}
+	return 0;
+}
+
 int governed_build(struct manager *m, const struct policydir *dir,
 		   const struct governed_cgroup *old, size_t n_old, struct governed_cgroup **ret,
 		   size_t *ret_n, struct error *err)
@@ -211,6 +269,9 @@ int governed_build(struct manager *m, const struct policydir *dir,
 				break;
 			}
 	}
+	r = check_nesting(set, m->topo, table, n);
+	if (r < 0)
+		goto out;
 	*ret = table;
 	*ret_n = n;
 	table = NULL;

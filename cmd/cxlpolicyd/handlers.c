@@ -255,6 +255,9 @@ static struct json_object *plan_json(struct manager *m, const struct policydir *
 			     : NULL);
 		ADD(o, "why", json_object_new_string(g->why));
 		ADD(o, "mems_after", node_array(&p->mems));
+		ADD(o, "mems_effective_after", node_array(&g->effective_mems));
+		ADD(o, "warning",
+		    g->nesting_warning ? json_object_new_string(g->nesting_warning) : NULL);
 		if (cpusetmems_read(m->root, &m->cgmode, g->path, &cur, NULL) == 0) {
 			struct json_object *moves = json_object_new_object();
 
@@ -330,6 +333,22 @@ static int do_apply(struct manager *m, const struct ipc_request *req, struct jso
 	ADD(o, "files", files);
 	ADD(o, "plan", plan_json(m, next));
 	if (!req->dry_run) {
+		/* a migrating policy that nesting would leave without DRAM: refuse, change nothing
+		 */
+		struct json_object *plan = json_object_object_get(o, "plan");
+
+		for (size_t i = 0; i < json_object_array_length(plan); i++) {
+			struct json_object *c = json_object_array_get_idx(plan, i), *w;
+
+			if (json_object_object_get_ex(c, "warning", &w) && w) {
+				r = error_set(
+					err, -EINVAL, "%s: %s (see apply --dry-run)",
+					json_object_get_string(json_object_object_get(c, "cgroup")),
+					json_object_get_string(w));
+				json_object_put(o);
+				goto out;
+			}
+		}
 		dfd = open(m->cfg.policy_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0) {
 			r = error_set(err, -errno, "%s: %s", m->cfg.policy_dir, strerror(errno));

@@ -290,6 +290,13 @@ int manager_reload(struct manager *m, const char *why, struct error *err)
 		if (r < 0)
 			return error_set(err, r, "timer: %s", strerror(-r));
 	}
+	for (size_t i = 0; i < n; i++)
+		if (table[i].nesting_warning) {
+			struct log_fields f = { dir->set->policies[table[i].policy].name,
+						table[i].path, 0, -1 };
+
+			log_full(LOG_WARNING, &f, "%s", table[i].nesting_warning);
+		}
 	if (m->have_cgroups)
 		governed_apply_mems(m, &changed);
 	/* a new set sweeps at once: what it governs, then what narrowing dragged */

@@ -123,6 +123,7 @@ static struct json_object *cgroup_json(struct manager *m, const struct governed_
 	ADD(o, "file", json_str(policydir_policy_file(m->policies, g->policy)));
 	ADD(o, "why", json_str(g->why));
 	ADD(o, "candidates", json_object_new_uint64(g->n_candidates));
+	ADD(o, "warning", g->nesting_warning ? json_str(g->nesting_warning) : NULL);
 	ADD(mems, "policy", node_array(&p->mems));
 	if (cpusetmems_read(m->root, &m->cgmode, g->path, &cur, NULL) == 0) {
 		ADD(mems, "now", cur.inherit ? NULL : node_array(&cur.mems));

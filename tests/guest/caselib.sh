@@ -11,6 +11,10 @@ fi
 export SLOW
 
 fail() {
+	if [ -s /tmp/cxlpolicyd.log ]; then
+		echo "cxlpolicyd log (last 15 lines):"
+		tail -n 15 /tmp/cxlpolicyd.log
+	fi
 	echo "FAIL: $*"
 	exit 1
 }
@@ -147,11 +151,19 @@ daemon_start() {
 	_dir=$1
 	shift
 	mkdir -p "$_dir"
+	# a daemon an earlier case left (killed but not yet gone) must not answer for this one
+	for _p in $(pidof cxlpolicyd); do kill -9 "$_p"; done
+	_i=0
+	while pidof cxlpolicyd >/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -le 100 ] || fail "an earlier cxlpolicyd does not go away"
+		sleep 0.1
+	done
 	: >/tmp/cxlpolicyd.log # each case reads only its own daemon's log
 	cxlpolicyd --policy-dir "$_dir" --log-level debug "$@" >>/tmp/cxlpolicyd.log 2>&1 &
 	DAEMON_PID=$!
 	_i=0
-	until cxlpolicyctl status >/dev/null 2>&1; do
+	until cxlpolicyctl --json status 2>/dev/null | grep -q "\"pid\":$DAEMON_PID,"; do
 		_i=$((_i + 1))
 		kill -0 "$DAEMON_PID" 2>/dev/null || fail "cxlpolicyd exited: $(tail -n 20 /tmp/cxlpolicyd.log)"
 		[ $_i -le 300 ] || fail "cxlpolicyd did not answer in 30 s: $(tail -n 20 /tmp/cxlpolicyd.log)"

@@ -16,7 +16,7 @@ mkdir -p "$cg/job"
 wl_start rd /tmp/w2 --heap-kb 64
 pid=$WL_PID
 echo "$pid" >"$cg/job/cgroup.procs" || fail "cannot move $pid into $cg/job"
-daemon_start /tmp/pol.d
+daemon_start /tmp/pol-review-redemotion.d
 cat >/tmp/rd.json <<JSON
 {"version": 1, "policies": [{"name": "rd", "match": {"cgroup": "rd.slice/**"},
   "mems": ["dram", "cxl"], "exec": {"migrate": true, "interval": "1s"}}]}

@@ -12,7 +12,7 @@
 
 cg=/sys/fs/cgroup/churn.slice
 mkdir -p "$cg"
-daemon_start /tmp/pol.d
+daemon_start /tmp/pol-review-repair-churn.d
 cat >/tmp/churn.json <<JSON
 {"version": 1, "policies": [{"name": "churn", "match": {"cgroup": "churn.slice/**"},
   "mems": ["dram", "cxl"], "exec": {"migrate": true, "interval": "1s"}}]}
