@@ -11,6 +11,7 @@
 #include "macro.h"
 #include "match.h"
 #include "unitlookup.h"
+#include "units.h"
 
 void governed_free(struct governed_cgroup *cgroups, size_t n)
 {
@@ -287,6 +288,36 @@ out:
 	return r;
 }
 
+/*
+ * Put @mems in force for @g.  A cgroup systemd owns (the unified hierarchy,
+ * named as a unit) gets AllowedMemoryNodes= over D-Bus: systemd rewrites
+ * cgroup.subtree_control from its own masks whenever it realizes a slice
+ * (a unit starts, daemon-reload), which turns off a cpuset it did not ask
+ * for and undoes a direct write.  Anything else, or a unit systemd does not
+ * know, is written directly.
+ */
+static int write_mems(struct manager *m, const struct governed_cgroup *g, const struct idset *mems,
+		      bool *ret_changed, struct error *err)
+{
+	const char *base = strrchr(g->path, '/');
+	struct cpuset_mems cur;
+	sd_bus *bus;
+
+	base = base ? base + 1 : g->path;
+	if (m->cgmode.cpuset_v2 && units_is_unit_name(base) && (bus = unitlookup_bus(m))) {
+		if (cpusetmems_read(m->root, &m->cgmode, g->path, &cur, NULL) == 0 &&
+		    !cur.inherit && memcmp(&cur.mems, mems, sizeof(*mems)) == 0) {
+			*ret_changed = false;
+			return 0;
+		}
+		if (units_set_allowed_memory_nodes(bus, base, mems, NULL) == 0) {
+			*ret_changed = true;
+			return 0;
+		}
+	}
+	return cpusetmems_write(m->root, &m->cgmode, g->path, mems, ret_changed, err);
+}
+
 /* Whether @before (effective) holds a node @after does not: writing @after migrates memory. */
 static bool narrows(const struct idset *before, const struct idset *after)
 {
@@ -335,7 +366,7 @@ void governed_apply_mems(struct manager *m, size_t *ret_changed)
 			}
 			narrowing = narrows(&cur.effective, &p->mems);
 		}
-		r = cpusetmems_write(m->root, &m->cgmode, g->path, &p->mems, &did, &err);
+		r = write_mems(m, g, &p->mems, &did, &err);
 		if (r < 0) {
 			/* said once per change, not every interval */
 			if (!g->mems_message || strcmp(g->mems_message, err.message) != 0)

@@ -203,3 +203,8 @@ int unitlookup(struct manager *m, const char *const *names, size_t n, struct uni
 	*ret_n = n;
 	return 0;
 }
+
+sd_bus *unitlookup_bus(struct manager *m)
+{
+	return bus_ready(m) ? m->bus : NULL;
+}

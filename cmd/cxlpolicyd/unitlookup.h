@@ -20,6 +20,8 @@ int unitlookup(struct manager *m, const char *const *names, size_t n, struct uni
 	       size_t *ret_n);
 void unitlookup_free(struct unit_lookup *u, size_t n);
 void units_bus_close(struct manager *m);
+/* systemd's bus (opened on first use), NULL when there is no systemd. */
+sd_bus *unitlookup_bus(struct manager *m);
 
 /* A slice whose unit file (or a drop-in) says X-CXLPolicy=NAME (units.h). */
 struct carried_policy {

@@ -446,3 +446,64 @@ int units_watch_new(sd_bus *bus, sd_event *event, unit_event_handler_t handler, 
 	*ret = TAKE_PTR(w);
 	return 0;
 }
+
+/* ---- setting a unit's allowed memory nodes ---- */
+
+bool units_is_unit_name(const char *name)
+{
+	return cgroup_interface(name) != NULL;
+}
+
+int units_set_allowed_memory_nodes(sd_bus *bus, const char *unit, const struct idset *nodes,
+				   struct error *err)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *msg = NULL, *reply = NULL;
+	uint8_t mask[(IDSET_MAX + 7) / 8] = { 0 };
+	size_t len = 0;
+	int r;
+
+	IDSET_FOREACH(id, nodes) {
+		mask[id / 8] |= (uint8_t)(1u << (id % 8));
+		len = (size_t)id / 8 + 1;
+	}
+	r = sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1",
+					   "/org/freedesktop/systemd1",
+					   "org.freedesktop.systemd1.Manager", "SetUnitProperties");
+	if (r >= 0)
+		r = sd_bus_message_append(msg, "sb", unit, 1); /* runtime: /run, gone at reboot */
+	if (r >= 0)
+		r = sd_bus_message_open_container(msg, 'a', "(sv)");
+	for (int k = 0; k < 2 && r >= 0; k++) {
+		/* both: StartupAllowedMemoryNodes= would otherwise rule while the system boots */
+		r = sd_bus_message_open_container(msg, 'r', "sv");
+		if (r >= 0)
+			r = sd_bus_message_append(
+				msg, "s", k ? "StartupAllowedMemoryNodes" : "AllowedMemoryNodes");
+		if (r >= 0)
+			r = sd_bus_message_open_container(msg, 'v', "ay");
+		if (r >= 0)
+			r = sd_bus_message_append_array(msg, 'y', mask, len);
+		if (r >= 0)
+			r = sd_bus_message_close_container(msg);
+		if (r >= 0)
+			r = sd_bus_message_close_container(msg);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(msg);
+	if (r < 0) {
+		sd_bus_message_unref(msg);
+		return error_set(err, r, "building SetUnitProperties for %s: %s", unit,
+				 strerror(-r));
+	}
+	r = sd_bus_call(bus, msg, 0, &e, &reply);
+	sd_bus_message_unref(msg);
+	sd_bus_message_unref(reply);
+	if (r < 0) {
+		error_set(err, r, "systemd refused AllowedMemoryNodes= for %s: %s", unit,
+			  e.message ? e.message : strerror(-r));
+		sd_bus_error_free(&e);
+		return r;
+	}
+	return 0;
+}

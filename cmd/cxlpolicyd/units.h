@@ -13,11 +13,13 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
 #include "error.h"
+#include "idset.h"
 
 /*
  * A connection to systemd (PID 1).  As root: systemd's private socket /run/systemd/private
@@ -98,3 +100,18 @@ int units_watch_new(sd_bus *bus, sd_event *event, unit_event_handler_t handler, 
 		    struct units_watch **ret, struct error *err);
 /* Removes the matches and calls Unsubscribe() (best effort); accepts NULL. */
 struct units_watch *units_watch_free(struct units_watch *watch);
+
+/* ---- a unit's allowed memory nodes ---- */
+
+/* Whether @name (a cgroup path's last component) names a unit type that owns a cgroup. */
+bool units_is_unit_name(const char *name);
+
+/*
+ * Set AllowedMemoryNodes= (and StartupAllowedMemoryNodes=) of @unit to @nodes,
+ * at runtime (SetUnitProperties, runtime=true): systemd then enables the cpuset
+ * controller on the unit's ancestors itself and writes cpuset.mems, and keeps
+ * both across daemon-reloads and unit starts, where a direct write to the
+ * cgroup would be undone when systemd realizes the slice again.
+ */
+int units_set_allowed_memory_nodes(sd_bus *bus, const char *unit, const struct idset *nodes,
+				   struct error *err);
