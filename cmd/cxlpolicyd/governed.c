@@ -136,6 +136,7 @@ static int check_nesting(const struct policy_set *set, const struct topology *to
 			 struct governed_cgroup *table, size_t n)
 {
 	_cleanup_free_ size_t *stack = malloc((n ? n : 1) * sizeof(*stack));
+	struct idset eff;
 	size_t depth = 0;
 
 	if (!stack)
@@ -146,14 +147,14 @@ static int check_nesting(const struct policy_set *set, const struct topology *to
 
 		while (depth && !is_ancestor(table[stack[depth - 1]].path, g->path))
 			depth--;
-		g->effective_mems = p->mems;
+		eff = p->mems;
 		for (size_t k = 0; k < depth; k++) {
 			const struct governed_cgroup *a = &table[stack[k]];
 
-			for (size_t w = 0; w < sizeof(g->effective_mems.bits) / 8; w++)
-				g->effective_mems.bits[w] &= set->policies[a->policy].mems.bits[w];
+			for (size_t w = 0; w < sizeof(eff.bits) / 8; w++)
+				eff.bits[w] &= set->policies[a->policy].mems.bits[w];
 			if (p->exec.migrate && !p->exec.report_only && !g->nesting_warning &&
-			    !idset_intersects(&g->effective_mems, &topo->dram)) {
+			    !idset_intersects(&eff, &topo->dram)) {
 				char mine[128], theirs[128];
 
 				if (asprintf(&g->nesting_warning,
@@ -170,6 +171,7 @@ static int check_nesting(const struct policy_set *set, const struct topology *to
 					return -ENOMEM;
 			}
 		}
+		idset_format(&eff, g->effective_mems, sizeof(g->effective_mems));
 		stack[depth++] = i;
 	}
 	return 0;
@@ -215,7 +217,10 @@ int governed_build(struct manager *m, const struct policydir *dir,
 		error_set(err, r, "matching cgroups: %s", strerror(-r));
 		goto out;
 	}
-	table = calloc(n_paths ? n_paths : 1, sizeof(*table));
+	for (size_t i = 0; i < n_paths; i++)
+		n += results[i].matched;
+	table = calloc(n ? n : 1, sizeof(*table));
+	n = 0;
 	if (!table) {
 		r = -ENOMEM;
 		goto out;

@@ -255,7 +255,12 @@ static struct json_object *plan_json(struct manager *m, const struct policydir *
 			     : NULL);
 		ADD(o, "why", json_object_new_string(g->why));
 		ADD(o, "mems_after", node_array(&p->mems));
-		ADD(o, "mems_effective_after", node_array(&g->effective_mems));
+		{
+			struct idset eff;
+
+			ADD(o, "mems_effective_after",
+			    idset_parse(g->effective_mems, &eff) == 0 ? node_array(&eff) : NULL);
+		}
 		ADD(o, "warning",
 		    g->nesting_warning ? json_object_new_string(g->nesting_warning) : NULL);
 		if (cpusetmems_read(m->root, &m->cgmode, g->path, &cur, NULL) == 0) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -200,6 +201,8 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 		}
 		/* the whole tick: re-reading the cgroup tree and cpuset.mems, and the sweep */
 		m->runtime[i].counters.last_cpu_usec = cpu_usec() - cpu0;
+		/* give back what a big status reply or sweep left in the heap */
+		(void)malloc_trim(0);
 		if (r < 0)
 			log_warning("%s", err.message);
 		r = arm_timer(m, i);

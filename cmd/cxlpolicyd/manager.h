@@ -83,7 +83,7 @@ struct governed_cgroup {
 	int mems_error; /* last cpuset.mems write: 0 or -errno */
 	char *mems_message;
 	bool mems_written;
-	struct idset effective_mems; /* the policy's mems intersected with governed ancestors' */
+	char effective_mems[64]; /* node list: the policy's mems intersected with ancestors' */
 	char *nesting_warning; /* a migrating policy left without DRAM by an ancestor's */
 	struct sweep_counters counters;
 };
