@@ -189,7 +189,14 @@ build/bench/%: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 
-bench: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(BENCH_TOOLS) $(GUEST_PROGS)
+# numactl's migratepages goes into the guest (mkinitramfs.sh copies build/guest with its
+# libraries) for the bench-migrate case.
+build/guest/migratepages: /usr/bin/migratepages
+	@mkdir -p $(@D)
+	cp $< $@
+
+bench: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(BENCH_TOOLS) $(GUEST_PROGS) \
+		build/guest/migratepages
 	@tests/bench/bench.py --guest $(BENCH_ARGS)
 
 bench-quick: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(BENCH_TOOLS)

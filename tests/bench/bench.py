@@ -526,15 +526,15 @@ def part_daemon(cfg, pop, runner, ctl, daemon, bindir, tmp):
 def part_guest(out_dir):
     env = dict(os.environ)
     r = subprocess.run([os.path.join(TOP, "tests/guest/run.sh"), "--case", "bench-migrate",
-                        "--timeout", "420", "cxl"], capture_output=True, text=True, env=env)
+                        "--timeout", "600", "cxl"], capture_output=True, text=True, env=env)
     sys.stdout.write("".join(f"  guest: {line}\n" for line in r.stdout.splitlines()[-12:]))
     console = os.path.join(TOP, "build/guest-cxl/console.txt")
     res = {"passed": r.returncode == 0, "records": []}
     if os.path.exists(console):
         with open(console, errors="replace") as f:
             for line in f:
-                if line.startswith("BENCH "):
-                    fields = dict(x.split("=", 1) for x in line.split()[1:] if "=" in x)
+                if line.startswith("CXLTEST-SHOW BENCH "):
+                    fields = dict(x.split("=", 1) for x in line.split()[2:] if "=" in x)
                     res["records"].append(fields)
     return res
 
