@@ -610,9 +610,32 @@ def table(doc):
           f"{'' if g['passed'] else ' -- GUEST CASE FAILED'}")
         for rec in g["records"]:
             p("  " + " ".join(f"{k}={v}" for k, v in rec.items()))
+    sc = doc.get("scale")
+    if sc:
+        p(f"\n== 5. on paper: {sc['processes']} processes ({sc['cores']} cores), from the fits above")
+        p(f"  scan --all {sc['scan_all_cpu_s']} s CPU (floor {sc['floor_cpu_s']} s, admin script "
+          f"{sc['admin_cpu_s']} s); daemon full sweep {sc['daemon_full_sweep_cpu_s']} s CPU, "
+          f"quiet sweep {sc['daemon_quiet_sweep_cpu_ms']} ms CPU")
     p("\n== bars (issue 9)")
     for k, v in doc["bars"].items():
         p(f"  {k:28} {v['value']:>10} (bar {v['bar']}): {'met' if v['met'] else 'MISSED'}")
+
+
+def scale(doc, procs=20000, cores=256):
+    """Part 5, on paper: the fitted costs carried to a 256-core node with 20,000 processes."""
+    f = doc["scan"]["fits"]
+    d = doc["daemon"]
+    per_proc_full = d["forced_full_cpu_ms"] / d["governed_processes"]
+    per_proc_quiet = (d["quiet_cpu_ms"] or 0) / d["governed_processes"]
+    return {
+        "processes": procs, "cores": cores,
+        "scan_all_cpu_s": round(f["scan"]["cpu_us_per_process"] * procs / 1e6, 2),
+        "floor_cpu_s": round(f["floor"]["cpu_us_per_process"] * procs / 1e6, 2),
+        "admin_cpu_s": round(f["admin"]["cpu_us_per_process"] * procs / 1e6, 2),
+        "daemon_full_sweep_cpu_s": round(per_proc_full * procs / 1000, 2),
+        "daemon_quiet_sweep_cpu_ms": round(per_proc_quiet * procs, 2),
+        "per_mapping_us": doc["hostile"]["many_mappings"]["cpu_us_per_mapping"]["scan"],
+    }
 
 
 def plots(doc, out):
@@ -730,6 +753,7 @@ def main():
             doc["bars"]["migrate_over_raw"] = bar("migrate_over_raw", float(rec["ratio"]))
         if rec.get("what") == "cxlpolicyctl_migrate" and "longest_us" in rec:
             doc["bars"]["longest_call_ms"] = bar("longest_call_ms", int(rec["longest_us"]) / 1000)
+    doc["scale"] = scale(doc)
     doc["seconds"] = round(time.monotonic() - start, 1)
     with open(os.path.join(out, "bench.json"), "w") as f:
         json.dump(doc, f, indent=1)

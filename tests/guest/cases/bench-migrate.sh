@@ -4,22 +4,27 @@
 # Not part of make check's guest stage (no topology run-all.sh boots names it): make bench
 # boots it with `tests/guest/run.sh --case bench-migrate cxl` (issue 9, parts 3 and 4).
 # Migration cost with the CXL node as the source, on the same pages, interleaved:
-#   1. a 32 MiB text segment mapped by one process: `cxlpolicyctl migrate --pid` against the
+#   1. a 16 MiB text segment mapped by one process: `cxlpolicyctl migrate --pid` against the
 #      raw move_pages(2) syscall (build/guest/benchmove, each call timed, chunk sizes 16 to
-#      8192 pages) and against `migratepages` (numactl) moving the whole process;
-#   2. a 4 MiB library text mapped by 50 processes: `migrate --cgroup` (one copy moved),
+#      4096 pages) and against `migratepages` (numactl) moving the whole process;
+#   2. a 2 MiB library text mapped by 50 processes: `migrate --cgroup` (one copy moved),
 #      the raw syscall through one mapper, `migratepages` over all 50;
 #   3. cxlpolicyd: the time from a process joining a governed cgroup with its text on CXL to
 #      that text being on DRAM.
-# The mappers run under `run --membind SLOW`, so their own data is on CXL too: what
+# The mappers run bound to the slow node (benchmove membind), so their own data is on CXL too: what
 # migratepages drags along is the "bytes moved per byte of code". Figures are TCG's.
 # Results are "CXLTEST-SHOW BENCH what=... key=value" lines that tests/bench/bench.py reads.
 # shellcheck source=../caselib.sh
 . /etc/caselib.sh
-bench() { echo "CXLTEST-SHOW BENCH $*"; }
+# Results also go to the console at once: the case's own output reaches it only at the end.
+bench() {
+	echo "CXLTEST-SHOW BENCH $*"
+	echo "bench-migrate: $*" >/dev/console 2>/dev/null || true
+}
+progress() { echo "bench-migrate: $* ($(uptime_s) s)" >/dev/console 2>/dev/null || true; }
 
-text_pages=8192
-lib_pages=1024
+text_pages=4096
+lib_pages=512
 mappers=50
 rounds=3
 
@@ -27,7 +32,7 @@ rounds=3
 start_mapper() {
 	rm -f "$1"
 	# Its own output to $1; nothing on the caller's stdout, which $(...) reads to the end.
-	(sleep 100000 | cxlpolicyctl run --membind "$SLOW" -- /bin/textmap --file "$2" >"$1" 2>&1) \
+	(sleep 100000 | benchmove membind "$SLOW" /bin/textmap --file "$2" >"$1" 2>&1) \
 		>/dev/null 2>&1 &
 	_i=0
 	until grep -q '^READY ' "$1" 2>/dev/null; do
@@ -87,17 +92,18 @@ done
 cw=$(echo "$ctl_w" | median)
 rw=$(echo "$raw_w" | median)
 cl=$(echo "$ctl_long" | median)
-bench what=cxlpolicyctl_migrate shape=text32m pages=$text_pages wall_us="$cw" calls="$calls" \
+bench what=cxlpolicyctl_migrate shape=text16m pages=$text_pages wall_us="$cw" calls="$calls" \
 	longest_us="$cl" gbps="$(awk -v b=$bytes -v u="$cw" 'BEGIN { printf "%.3f", b / u / 1000 }')" \
 	bytes_per_code_byte=1.00
-bench what=migrate_vs_raw shape=text32m raw_chunk=1024 raw_wall_us="$rw" ctl_wall_us="$cw" \
+bench what=migrate_vs_raw shape=text16m raw_chunk=1024 raw_wall_us="$rw" ctl_wall_us="$cw" \
 	ratio="$(awk -v a="$cw" -v b="$rw" 'BEGIN { printf "%.3f", a / b }')"
-for c in 16 64 256 1024 4096 8192; do
+progress "text: migrate vs raw done"
+for c in 16 64 256 1024 4096; do
 	reset "$p" /tmp/big.text
 	raw=$(benchmove move "$p" /tmp/big.text 0 $c) || fail "raw move: $raw"
 	[ "$(field "$raw" moved)" = $text_pages ] || fail "raw move chunk $c: $raw"
 	w=$(field "$raw" wall_us)
-	bench what=raw_chunk shape=text32m chunk=$c wall_us="$w" calls="$(field "$raw" calls)" \
+	bench what=raw_chunk shape=text16m chunk=$c wall_us="$w" calls="$(field "$raw" calls)" \
 		longest_us="$(field "$raw" longest_us)" \
 		gbps="$(awk -v b=$bytes -v u="$w" 'BEGIN { printf "%.3f", b / u / 1000 }')"
 done
@@ -109,12 +115,13 @@ must benchmove run migratepages "$p" "$SLOW" 0 2>/tmp/t.err
 on_node "$p" /tmp/big.text 0
 moved=$((all0 - $(node_pages "$p" "$SLOW")))
 mw=$(wall /tmp/t.err)
-bench what=migratepages shape=text32m wall_us="$mw" code_pages="$code0" moved_pages=$moved \
+bench what=migratepages shape=text16m wall_us="$mw" code_pages="$code0" moved_pages=$moved \
 	bytes_per_code_byte="$(awk -v a=$moved -v b="$code0" 'BEGIN { printf "%.3f", a / b }')" \
 	gbps="$(awk -v b=$((moved * 4096)) -v u="$mw" 'BEGIN { printf "%.3f", b / u / 1000 }')" \
 	over_ctl="$(awk -v a="$mw" -v b="$cw" 'BEGIN { printf "%.3f", a / b }')"
 kill "$p"
 
+progress "text: migratepages done"
 # ---- 2. one library text mapped by 50 processes
 make_text /tmp/lib.text $lib_pages "$SLOW"
 cg=/sys/fs/cgroup/benchlib
@@ -127,13 +134,16 @@ for i in $(seq $mappers); do
 done
 
 first=$(echo "$pids" | awk '{ print $1 }')
+progress "$mappers mappers started"
 lbytes=$((lib_pages * 4096))
 ctl_w='' raw_w=''
 for r in $(seq $rounds); do
 	reset "$first" /tmp/lib.text
 	out=$(benchmove run cxlpolicyctl --json migrate --cgroup benchlib 2>/tmp/t.err) || fail "migrate: $out"
 	[ "$(sed -n 's/.*status=\([0-9]*\)/\1/p' /tmp/t.err)" = 0 ] || fail "migrate --cgroup failed: $(cat /tmp/t.err)"
-	for q in $pids; do on_node "$q" /tmp/lib.text 0; done
+	# Every mapper's own view in the last round, the first one's before (TCG is slow).
+	[ "$r" = $rounds ] && for q in $pids; do on_node "$q" /tmp/lib.text 0; done
+	on_node "$first" /tmp/lib.text 0
 	ctl_w="$ctl_w $(wall /tmp/t.err)"
 	ctl_long=$(jnum "$(jsummary "$out")" longest_call_us)
 	lmoved=$(jnum "$(jsummary "$out")" moved_pages)
@@ -143,7 +153,7 @@ for r in $(seq $rounds); do
 done
 cw=$(echo "$ctl_w" | median)
 rw=$(echo "$raw_w" | median)
-bench what=cxlpolicyctl_migrate_cgroup shape=lib4m_x50 pages=$lib_pages moved_pages="$lmoved" \
+bench what=cxlpolicyctl_migrate_cgroup shape=lib2m_x50 pages=$lib_pages moved_pages="$lmoved" \
 	wall_us="$cw" longest_us="$ctl_long" \
 	gbps="$(awk -v b=$lbytes -v u="$cw" 'BEGIN { printf "%.3f", b / u / 1000 }')" \
 	raw_wall_us="$rw" ratio="$(awk -v a="$cw" -v b="$rw" 'BEGIN { printf "%.3f", a / b }')"
@@ -156,11 +166,12 @@ all1=0
 for q in $pids; do all1=$((all1 + $(node_pages "$q" "$SLOW"))); done
 moved=$((all0 - all1 + lib_pages)) # data of every mapper, plus the library once
 mw=$(wall /tmp/t.err)
-bench what=migratepages_x50 shape=lib4m_x50 wall_us="$mw" code_pages=$lib_pages moved_pages=$moved \
+bench what=migratepages_x50 shape=lib2m_x50 wall_us="$mw" code_pages=$lib_pages moved_pages=$moved \
 	bytes_per_code_byte="$(awk -v a=$moved -v b=$lib_pages 'BEGIN { printf "%.3f", a / b }')" \
 	over_ctl="$(awk -v a="$mw" -v b="$cw" 'BEGIN { printf "%.3f", a / b }')"
 for q in $pids; do kill "$q"; done
 
+progress "library done"
 # ---- 3. cxlpolicyd: a process with text on CXL joins a governed cgroup; how long until DRAM
 dcg=/sys/fs/cgroup/benchd.slice
 mkdir -p "$dcg" /tmp/benchpol.d

@@ -4,6 +4,8 @@
  *
  *   benchmove run CMD [ARG...]        run CMD; its stdout passes through; then print
  *                                     "BENCHTIME wall_us=N status=N" on stderr
+ *   benchmove membind NODE CMD [ARG...]
+ *                                     exec CMD with its memory bound to NODE (MPOL_BIND)
  *   benchmove where PID FILE          where the pages of PID's mappings of FILE are:
  *                                     "pages=N absent=N node<k>=N..."
  *   benchmove move PID FILE NODE CHUNK
@@ -170,6 +172,16 @@ int main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "run") == 0)
 		return run(argv + 2);
+	if (argc >= 4 && strcmp(argv[1], "membind") == 0) {
+		unsigned long mask = 1UL << atoi(argv[2]);
+		if (set_mempolicy(MPOL_BIND, &mask, sizeof(mask) * 8) < 0) {
+			perror("set_mempolicy");
+			return 1;
+		}
+		execvp(argv[3], argv + 3);
+		perror(argv[3]);
+		return 127;
+	}
 	if (argc == 4 && strcmp(argv[1], "where") == 0)
 		return where(atoi(argv[2]), argv[3]);
 	if (argc == 6 && strcmp(argv[1], "move") == 0 && atol(argv[5]) > 0)
