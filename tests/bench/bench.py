@@ -604,7 +604,8 @@ def table(doc):
         p(f"\n== 4. cxlpolicyd steady state: {d['governed_processes']} governed processes, "
           f"interval {d['interval_s']} s")
         p(f"  quiet sweep: {d['quiet_cpu_ms']} ms CPU ({d['quiet_sweeps']} samples); periodic full:"
-          f" {d['periodic_full_cpu_ms']} ms CPU; idle daemon {d['idle_cpu_ms_per_s']} ms CPU/s")
+          f" {d['periodic_full_cpu_ms']} ms CPU; {d['idle_cpu_ms_per_s']} ms CPU/s over 3 unobserved"
+          " intervals (a periodic full sweep may fall in)")
         p(f"  forced full sweep: {d['forced_full_wall_ms']:.1f} ms wall, {d['forced_full_cpu_ms']:.1f}"
           f" ms CPU; floor (maps of the same pids) {d['floor_same_pids_ms']:.1f} ms -> "
           f"full {d['full_over_floor']}x, quiet {d['quiet_over_floor']}x the floor")
