@@ -660,19 +660,19 @@ def plots(doc, out):
                     + "\n")
     n = len(keys)
     gp = [
-        "set terminal pngcairo size 900,560 font 'DejaVu Sans,10'",
+        "set terminal pngcairo noenhanced size 900,560 font 'DejaVu Sans,10'",
         "set key left top; set grid; set xlabel 'processes on the machine'",
         f"set output '{out}/scan-time.png'",
         "set ylabel 'wall ms (median)'; set logscale y",
         "set title 'scan of every process vs what users would run'",
         "plot " + ", ".join(f"'{out}/scan.dat' u 1:{i + 2} w lp t '{k}'" for i, k in enumerate(keys)),
         f"set output '{out}/scan-ratio.png'",
-        "unset logscale y; set ylabel 'time / reading every /proc/PID/maps'",
+        "set ylabel 'time / reading every /proc/PID/maps (log)'",
         "set title 'ratio to the maps-read floor, same run'",
         "plot " + ", ".join(f"'{out}/scan.dat' u 1:{n + i + 2} w lp t '{k}'"
                             for i, k in enumerate(keys)) + ", 0.6 dt 2 t 'bar for scan (0.6x)'",
         f"set output '{out}/scan-rss.png'",
-        "set ylabel 'peak RSS MiB'; set title 'peak RSS'",
+        "unset logscale y; set ylabel 'peak RSS MiB'; set title 'peak RSS'",
         "plot " + ", ".join(f"'{out}/scan.dat' u 1:{2 * n + i + 2} w lp t '{k}'"
                             for i, k in enumerate(keys)) + ", 10 dt 2 t 'bar (10 MiB)'",
     ]
