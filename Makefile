@@ -41,7 +41,7 @@ FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 FUZZ_PKG_OBJS := $(PKG_SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps run check unit integration fuzz fuzz-quick guest guest-shell bench demo \
+.PHONY: all deps run check unit integration fuzz fuzz-quick guest guest-shell bench bench-quick demo \
 	install clean format help
 
 all: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(GUEST_PROGS)
@@ -54,13 +54,14 @@ help:
 	@echo "make fuzz         run every libFuzzer target 60 s (fuzz-quick: 10 s, part of check)"
 	@echo "make guest-shell  boot the test guest with a shell (TOPOLOGY=plain|cxl|hmat)"
 	@echo "make demo         boot the CXL guest: code on CXL is slow, one sweep fixes it (chart in build/demo/)"
-	@echo "make bench        scan cost as ratios against reading every /proc/PID/maps"
+	@echo "make bench        scan, daemon and migration cost as ratios against what users would run (root, <10 min, build/bench/)"
+	@echo "make bench-quick  the same harness with small N, no guest (<1 min, part of check)"
 	@echo "make install      install to \$$(DESTDIR)\$$(PREFIX)"
 
 DEB_PACKAGES := build-essential pkg-config libnuma-dev libjson-c-dev \
 	libcgroup-dev libsystemd-dev check libsubunit-dev \
 	qemu-system-x86 busybox-static cpio xz-utils python3 gnuplot-nox fonts-dejavu-core \
-	clang libclang-rt-14-dev btrfs-progs
+	clang libclang-rt-14-dev btrfs-progs numactl
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get install)"; exit 1; fi
@@ -154,7 +155,7 @@ guest: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(GUEST_PROGS) $(UNIT_BINS)
 guest-shell: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(GUEST_PROGS)
 	tests/guest/run.sh $(or $(TOPOLOGY),cxl) --shell
 
-check: unit integration fuzz-quick guest
+check: unit integration fuzz-quick bench-quick guest
 
 install: build/bin/cxlpolicyctl build/bin/cxlpolicyd
 	install -D -m 0755 build/bin/cxlpolicyctl $(DESTDIR)$(BINDIR)/cxlpolicyctl
@@ -171,8 +172,36 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-bench: build/bin/cxlpolicyctl
-	@tests/bench/scan.sh build/bin/cxlpolicyctl
+# make bench (issue 9): tests/bench/README.md. The population program links ~15 shared
+# libraries whether or not it calls them, like a typical service: those of DEB_PACKAGES'
+# -dev packages (libsystemd brings lzma, zstd, lz4, gcrypt, cap) and zlib (Priority: required).
+BENCH_TOOLS := build/bench/runstat build/bench/mapsfloor build/bench/queryloop \
+	build/bench/hostile build/bench/sleeper
+BENCH_SLEEPER_LIBS := -Wl,--no-as-needed -lm -l:libz.so.1 -lnuma -ljson-c -lsystemd -lcgroup \
+	-lcheck -lsubunit -lpthread -Wl,--as-needed
+BENCH_ARGS = --ctl build/bin/cxlpolicyctl --daemon build/bin/cxlpolicyd --bin build/bench \
+	--out build/bench
+
+build/bench/sleeper: tests/bench/sleeper.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< $(BENCH_SLEEPER_LIBS)
+
+build/bench/%: tests/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+
+# numactl's migratepages goes into the guest (mkinitramfs.sh copies build/guest with its
+# libraries) for the bench-migrate case.
+build/guest/migratepages: /usr/bin/migratepages
+	@mkdir -p $(@D)
+	cp $< $@
+
+bench: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(BENCH_TOOLS) $(GUEST_PROGS) \
+		build/guest/migratepages
+	@tests/bench/bench.py --guest $(BENCH_ARGS)
+
+bench-quick: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(BENCH_TOOLS)
+	@tests/bench/bench.py --quick $(BENCH_ARGS)
 
 demo: build/bin/cxlpolicyctl build/bin/cxlpolicyd $(GUEST_PROGS)
 	@tests/guest/demo.sh
