@@ -10,6 +10,7 @@
 #include "log.h"
 #include "macro.h"
 #include "match.h"
+#include "treewatch.h"
 #include "unitlookup.h"
 #include "units.h"
 
@@ -197,6 +198,8 @@ int governed_build(struct manager *m, const struct policydir *dir,
 	r = cgrouptree_list(m->root, manager_cgroup_dir(m), "", &paths, &n_paths, err);
 	if (r < 0)
 		return r;
+	if (m->treewatch)
+		treewatch_add(m->treewatch, m->root, manager_cgroup_dir(m), paths, n_paths);
 	r = view_with_carried(m, set, &view);
 	if (r < 0)
 		goto out;

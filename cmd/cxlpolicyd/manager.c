@@ -20,6 +20,7 @@
 #include "macro.h"
 #include "manager.h"
 #include "sweeper.h"
+#include "treewatch.h"
 #include "unitlookup.h"
 
 static uint64_t realtime_usec(void)
@@ -54,6 +55,7 @@ struct manager *manager_free(struct manager *m)
 	if (!m)
 		return NULL;
 	m->control = control_server_free(m->control);
+	m->treewatch = treewatch_free(m->treewatch);
 	runtimes_free(m->runtime, m->policies ? m->policies->set->n_policies : 0);
 	governed_free(m->cgroups, m->n_cgroups);
 	policydir_free(m->policies);
@@ -222,12 +224,27 @@ int manager_refresh_cgroups(struct manager *m, struct error *err)
 
 	if (!m->policies)
 		return 0;
+	/*
+	 * Walking the whole cgroup tree and matching it costs ~25 us per cgroup:
+	 * only when a directory came or went (treewatch), systemd's slices or
+	 * units changed, or every MANAGER_REBUILD_EVERY ticks as a backstop.
+	 */
+	if (m->built && !treewatch_changed(m->treewatch) && !m->carried_dirty &&
+	    ++m->refreshes_since_build < MANAGER_REBUILD_EVERY) {
+		governed_apply_mems(m, &changed);
+		return changed ? sweeper_repair(m, err) : 0;
+	}
+	treewatch_clear(m->treewatch); /* before the walk: what changes during it counts */
 	r = governed_build(m, m->policies, m->cgroups, m->n_cgroups, &table, &n, err);
-	if (r < 0)
+	if (r < 0) {
+		m->built = false;
 		return r;
+	}
 	governed_free(m->cgroups, m->n_cgroups);
 	m->cgroups = table;
 	m->n_cgroups = n;
+	m->built = true;
+	m->refreshes_since_build = 0;
 	governed_apply_mems(m, &changed);
 	if (changed)
 		return sweeper_repair(m, err);
@@ -284,6 +301,8 @@ int manager_reload(struct manager *m, const char *why, struct error *err)
 	m->runtime = rt;
 	m->cgroups = table;
 	m->n_cgroups = n;
+	m->built = m->have_cgroups;
+	m->refreshes_since_build = 0;
 	m->load_error[0] = '\0';
 	m->last_load_realtime_usec = realtime_usec();
 	log_notice("%s: %zu policies from %zu files in %s in force, %zu cgroups governed", why,
@@ -468,6 +487,10 @@ int manager_start(struct manager *m, struct error *err)
 	r = watch_parent_dir(m, err);
 	if (r < 0)
 		return r;
+	r = treewatch_new(m->event, &m->treewatch);
+	if (r < 0)
+		log_warning("no inotify for the cgroup tree (%s): it is walked every tick",
+			    strerror(-r));
 	r = sd_event_set_watchdog(m->event, true); /* WATCHDOG=1 at half of WatchdogSec= */
 	if (r < 0)
 		return error_set(err, r, "watchdog: %s", strerror(-r));

@@ -35,6 +35,8 @@
 #define DAEMON_SOCKET_DEFAULT CXLPOLICY_SOCKET_DEFAULT
 #define DAEMON_LOCK_DEFAULT CXLPOLICY_MOVER_LOCK_DEFAULT
 #define DAEMON_FULL_EVERY_DEFAULT 10
+/* Ticks between cgroup-tree rebuilds when no directory event said it changed. */
+#define MANAGER_REBUILD_EVERY 30
 
 struct daemon_config {
 	const char *policy_dir;
@@ -100,6 +102,7 @@ struct policy_runtime {
 
 struct control_server;
 struct units_watch;
+struct treewatch;
 struct carried_policy;
 
 struct manager {
@@ -130,6 +133,9 @@ struct manager {
 	uint64_t started_realtime_usec;
 	uint64_t repair_sweeps;
 	unsigned mems_tick; /* governed_apply_mems() calls: which cgroups it re-checks */
+	struct treewatch *treewatch; /* NULL: no inotify, rebuild every tick */
+	unsigned refreshes_since_build; /* a rebuild at least every MANAGER_REBUILD_EVERY */
+	bool built; /* the table reflects the tree at least once */
 	bool repair_pending; /* a repair sweep is owed (new members of a CXL-only cgroup) */
 	sd_bus *bus; /* systemd, for unit names; NULL until needed or when absent */
 	struct units_watch *units_watch;
