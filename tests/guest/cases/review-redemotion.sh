@@ -37,13 +37,12 @@ red1=$(jnum "$pol" redemotions)
 echo "after the first move: moved_pages=$moved1 redemotions=$red1"
 [ "${red1:-x}" = 0 ] || fail "re-demotions $red1 before anything came back"
 
-mkdir -p /sys/fs/cgroup/tmpslow
-echo "$SLOW" >/sys/fs/cgroup/tmpslow/cpuset.mems || fail "cannot set tmpslow's mems"
-echo "$pid" >/sys/fs/cgroup/tmpslow/cgroup.procs || fail "cannot attach to tmpslow"
-echo "$pid" >"$cg/job/cgroup.procs" || fail "cannot move $pid back"
+# the pages come back to the slow node (reclaim demoting them, another mover): move_pages
+# with MOVE_ALL, deterministic, where a cpuset attach migrates only in some kernel states
+must benchmove move "$pid" /tmp/w2 "$SLOW" 64
 wl_cmd rd report
 echo "after the drag: $WL_REPLY"
-[ "$(field "$WL_REPLY" "text_node$SLOW")" -ge 1 ] || fail "premise: the attach did not drag the text: $WL_REPLY"
+[ "$(field "$WL_REPLY" "text_node$SLOW")" -ge 1 ] || fail "premise: the text is not back on node $SLOW: $WL_REPLY"
 wait_until 15 "text on node 0 again" on0 || fail "text not moved again: $WL_REPLY"
 sleep 1.5
 js=$(cxlpolicyctl --json status)
