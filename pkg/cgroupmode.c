@@ -356,7 +356,7 @@ static void probe(const struct sysroot *root, struct cg_mounts *ms)
 	}
 }
 
-static bool word_in(const char *list, const char *word)
+bool cgroup_list_has(const char *list, const char *word)
 {
 	size_t len = strlen(word);
 
@@ -387,7 +387,7 @@ static int v2_offers(const struct sysroot *root, const char *dir, const char *co
 		snprintf(why, why_size, "%s: %s", ESCAPE_TERMINAL(shown), strerror(-r));
 		return r;
 	}
-	if (word_in(text, controller))
+	if (cgroup_list_has(text, controller))
 		return 1;
 	text[strcspn(text, "\n")] = '\0';
 	snprintf(why, why_size,

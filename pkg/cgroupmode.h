@@ -85,6 +85,12 @@ int cgroup_mode_detect(const struct sysroot *root, struct cgroup_mode *ret, stru
 int cgroup_path_check(const char *cgroup, struct error *err);
 
 /*
+ * Whether @word is one of the space- or newline-separated words of @list (a
+ * cgroup.controllers or cgroup.subtree_control text).
+ */
+bool cgroup_list_has(const char *list, const char *word);
+
+/*
  * "<dir>/<cgroup>" (or "<dir>" for the root cgroup) into @buf: -ENAMETOOLONG
  * when it does not fit.  Does not check @cgroup.
  */

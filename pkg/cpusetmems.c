@@ -211,22 +211,6 @@ static int read_at(int dirfd, const char *name, char **ret_text, size_t *ret_len
 	return read_fd_capped(fd, CGROUP_FILE_MAX, ret_text, ret_len);
 }
 
-static bool has_word(const char *text, const char *word)
-{
-	size_t len = strlen(word);
-
-	for (const char *p = text; *p;) {
-		size_t n;
-
-		p += strspn(p, " \n");
-		n = strcspn(p, " \n");
-		if (n == len && strncmp(p, word, len) == 0)
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 static int fail_io(struct writer *w, const char *cgroup, const char *file, int r, const char *doing)
 {
 	char shown[PATH_MAX];
@@ -304,7 +288,7 @@ static int enable_cpuset(struct writer *w, int dirfd, const char *cgroup)
 
 	if (r < 0)
 		return fail_io(w, cgroup, "cgroup.subtree_control", r, "reading");
-	if (has_word(text, "cpuset"))
+	if (cgroup_list_has(text, "cpuset"))
 		return 0;
 	return write_value(w, dirfd, cgroup, "cgroup.subtree_control", "+cpuset");
 }
