@@ -21,15 +21,6 @@
 
 #define ADD(obj, key, val) json_object_object_add((obj), (key), (val))
 
-static struct json_object *node_array(const struct idset *set)
-{
-	struct json_object *a = json_object_new_array();
-
-	IDSET_FOREACH(id, set)
-		json_object_array_add(a, json_object_new_int(id));
-	return a;
-}
-
 static int do_status(struct manager *m, const struct ipc_request *req, struct json_object **ret,
 		     struct error *err)
 {
@@ -254,20 +245,21 @@ static struct json_object *plan_json(struct manager *m, const struct policydir *
 				       m->policies->set->policies[m->cgroups[old].policy].name)
 			     : NULL);
 		ADD(o, "why", json_object_new_string(g->why));
-		ADD(o, "mems_after", node_array(&p->mems));
+		ADD(o, "mems_after", status_node_array(&p->mems));
 		{
 			struct idset eff;
 
 			ADD(o, "mems_effective_after",
-			    idset_parse(g->effective_mems, &eff) == 0 ? node_array(&eff) : NULL);
+			    idset_parse(g->effective_mems, &eff) == 0 ? status_node_array(&eff)
+								      : NULL);
 		}
 		ADD(o, "warning",
 		    g->nesting_warning ? json_object_new_string(g->nesting_warning) : NULL);
 		if (cpusetmems_read(m->root, &m->cgmode, g->path, &cur, NULL) == 0) {
 			struct json_object *moves = json_object_new_object();
 
-			ADD(o, "mems_before", cur.inherit ? NULL : node_array(&cur.mems));
-			ADD(o, "mems_effective_before", node_array(&cur.effective));
+			ADD(o, "mems_before", cur.inherit ? NULL : status_node_array(&cur.mems));
+			ADD(o, "mems_effective_before", status_node_array(&cur.effective));
 			struct error nerr = { 0 };
 
 			if (numastat_read(m->root, &m->cgmode, g->path,

@@ -23,22 +23,6 @@
 #include "treewatch.h"
 #include "unitlookup.h"
 
-static uint64_t realtime_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static uint64_t cpu_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static void runtimes_free(struct policy_runtime *rt, size_t n)
 {
 	if (!rt)
@@ -110,7 +94,7 @@ int manager_new(const struct daemon_config *cfg, struct manager **ret, struct er
 	if (m->have_cgroups && !m->cgmode.cpuset_dir[0])
 		snprintf(m->cgroup_error, sizeof(m->cgroup_error), "%s", m->cgmode.cpuset_missing);
 	movers_detect(m->root, &m->movers);
-	m->started_realtime_usec = realtime_usec();
+	m->started_realtime_usec = clock_usec(CLOCK_REALTIME);
 	r = sd_event_default(&m->event);
 	if (r < 0)
 		return error_set(err, r, "sd_event_default: %s", strerror(-r));
@@ -184,7 +168,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct manager *m = userdata;
 	struct error err = { 0 };
-	uint64_t cpu0 = cpu_usec();
+	uint64_t cpu0 = clock_usec(CLOCK_PROCESS_CPUTIME_ID);
 	int r;
 
 	(void)usec;
@@ -202,7 +186,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 				log_warning("%s", err.message);
 		}
 		/* the whole tick: re-reading the cgroup tree and cpuset.mems, and the sweep */
-		m->runtime[i].counters.last_cpu_usec = cpu_usec() - cpu0;
+		m->runtime[i].counters.last_cpu_usec = clock_usec(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
 		/* give back what a big status reply or sweep left in the heap */
 		(void)malloc_trim(0);
 		if (r < 0)
@@ -304,7 +288,7 @@ int manager_reload(struct manager *m, const char *why, struct error *err)
 	m->built = m->have_cgroups;
 	m->refreshes_since_build = 0;
 	m->load_error[0] = '\0';
-	m->last_load_realtime_usec = realtime_usec();
+	m->last_load_realtime_usec = clock_usec(CLOCK_REALTIME);
 	log_notice("%s: %zu policies from %zu files in %s in force, %zu cgroups governed", why,
 		   dir->set->n_policies, dir->n_files, m->cfg.policy_dir, n);
 	for (size_t i = 0; i < dir->set->n_policies; i++) {

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
@@ -145,6 +146,15 @@ struct manager {
 	bool bus_unavailable;
 	char bus_error[ERROR_MESSAGE_MAX + 64];
 };
+
+/* @clock (CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_PROCESS_CPUTIME_ID) in microseconds. */
+static inline uint64_t clock_usec(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 /*
  * The hierarchy whose cgroups policies govern, and whose cgroup.procs says

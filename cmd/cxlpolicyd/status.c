@@ -23,7 +23,7 @@ static struct json_object *json_str(const char *s)
 	return json_object_new_string(utf8_sanitize(s, buf, sizeof(buf)));
 }
 
-static struct json_object *node_array(const struct idset *set)
+struct json_object *status_node_array(const struct idset *set)
 {
 	struct json_object *a = json_object_new_array();
 
@@ -124,13 +124,13 @@ static struct json_object *cgroup_json(struct manager *m, const struct governed_
 	ADD(o, "why", json_str(g->why));
 	ADD(o, "candidates", json_object_new_uint64(g->n_candidates));
 	ADD(o, "warning", g->nesting_warning ? json_str(g->nesting_warning) : NULL);
-	ADD(mems, "policy", node_array(&p->mems));
+	ADD(mems, "policy", status_node_array(&p->mems));
 	if (cpusetmems_read(m->root, &m->cgmode, g->path, &cur, NULL) == 0) {
-		ADD(mems, "now", cur.inherit ? NULL : node_array(&cur.mems));
-		ADD(mems, "effective", node_array(&cur.effective));
+		ADD(mems, "now", cur.inherit ? NULL : status_node_array(&cur.mems));
+		ADD(mems, "effective", status_node_array(&cur.effective));
 	}
 	if (!g->mems_inherit_before && idset_parse(g->mems_before, &before) == 0)
-		ADD(mems, "before", node_array(&before));
+		ADD(mems, "before", status_node_array(&before));
 	else
 		ADD(mems, "before", NULL);
 	ADD(mems, "written", json_object_new_boolean(g->mems_written));

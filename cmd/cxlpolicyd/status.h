@@ -12,5 +12,8 @@
 
 #include "manager.h"
 
+/* The node ids of @set as a JSON array (ascending). */
+struct json_object *status_node_array(const struct idset *set);
+
 /* NULL when out of memory; @cgroup NULL: every governed cgroup (else -ENOENT in @ret_errno). */
 struct json_object *status_build(struct manager *m, const char *cgroup, int *ret_errno);

@@ -19,14 +19,6 @@
 #include "sweep.h"
 #include "sweeper.h"
 
-static uint64_t now_usec(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 void sweep_counters_add_failure(struct sweep_counters *c, int errnum, uint64_t pages)
 {
 	size_t last = SWEEP_COUNTERS_ERRNOS - 1;
@@ -192,8 +184,8 @@ struct sweep_state {
 	const struct member *members; /* sorted by pid: which governed cgroup each is in */
 	size_t n_members;
 	uint64_t policy_cxl_bytes;
-	/* per governed cgroup, this sweep: processes, CXL bytes left */
-	size_t *processes;
+	/* per governed cgroup, this sweep (NULL in a repair sweep): CXL bytes left, no-target pages
+	 */
 	uint64_t *cxl_bytes;
 	uint64_t *no_target;
 	size_t seen; /* processes handed to the callback */
@@ -274,8 +266,7 @@ static int on_process(const struct process_report *p, const struct process_moves
 		if (c == pc)
 			break;
 	}
-	if (gi >= 0 && p->error == 0) {
-		st->processes[gi]++;
+	if (gi >= 0 && p->error == 0 && st->cxl_bytes) {
 		st->cxl_bytes[gi] +=
 			p->totals.cxl_bytes > moved_bytes ? p->totals.cxl_bytes - moved_bytes : 0;
 		st->no_target[gi] += pm->no_target;
@@ -299,11 +290,6 @@ static void drop_lock(struct manager *m)
 	if (m->lock_fd >= 0)
 		close(m->lock_fd);
 	m->lock_fd = -1;
-}
-
-static uint64_t cpu_usec(void)
-{
-	return now_usec(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static int run_sweep(struct manager *m, struct sweep_state *st, const pid_t *pids, size_t n,
@@ -332,9 +318,9 @@ static void count_members(struct manager *m, size_t policy, const struct member 
 static void finish_counters(struct sweep_counters *c, uint64_t t0, uint64_t c0)
 {
 	c->sweeps++;
-	c->last_sweep_realtime_usec = now_usec(CLOCK_REALTIME);
-	c->last_duration_usec = now_usec(CLOCK_MONOTONIC) - t0;
-	c->last_cpu_usec = cpu_usec() - c0;
+	c->last_sweep_realtime_usec = clock_usec(CLOCK_REALTIME);
+	c->last_duration_usec = clock_usec(CLOCK_MONOTONIC) - t0;
+	c->last_cpu_usec = clock_usec(CLOCK_PROCESS_CPUTIME_ID) - c0;
 }
 
 int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct error *err)
@@ -343,12 +329,11 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 	struct policy_runtime *rt = &m->runtime[policy];
 	struct sweep_counters *pc = &rt->counters;
 	struct log_fields f = { pol->name, NULL, 0, -1 };
-	uint64_t t0 = now_usec(CLOCK_MONOTONIC), c0 = cpu_usec();
+	uint64_t t0 = clock_usec(CLOCK_MONOTONIC), c0 = clock_usec(CLOCK_PROCESS_CPUTIME_ID);
 	uint64_t cxl_alloc = UINT64_MAX;
 	bool no_cxl = idset_empty(&m->topo->cxl), quiet;
 	_cleanup_free_ struct member *mem = NULL;
 	_cleanup_free_ pid_t *pids = NULL, *slice = NULL;
-	_cleanup_free_ size_t *procs = NULL;
 	_cleanup_free_ uint64_t *cxl = NULL, *no_target = NULL;
 	struct sweep_options opts = {
 		.migrate = pol->exec.migrate && !pol->exec.report_only,
@@ -406,12 +391,10 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 		memcpy(slice, pids, n * sizeof(*pids));
 		n_slice = n;
 	}
-	procs = calloc(m->n_cgroups + 1, sizeof(*procs));
 	cxl = calloc(m->n_cgroups + 1, sizeof(*cxl));
 	no_target = calloc(m->n_cgroups + 1, sizeof(*no_target));
-	if (!procs || !cxl || !no_target)
+	if (!cxl || !no_target)
 		return -ENOMEM;
-	st.processes = procs;
 	st.cxl_bytes = cxl;
 	st.no_target = no_target;
 	log_full(LOG_DEBUG, &f, "%s sweep: %zu processes", quiet ? "rolling" : "full", n_slice);
@@ -446,7 +429,7 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 			g->counters.sweeps++;
 			g->counters.exec_cxl_bytes = cxl[i];
 			g->counters.no_target_pages = no_target[i];
-			g->counters.last_sweep_realtime_usec = now_usec(CLOCK_REALTIME);
+			g->counters.last_sweep_realtime_usec = clock_usec(CLOCK_REALTIME);
 		}
 		pc->exec_cxl_bytes = st.policy_cxl_bytes;
 		pc->no_target_pages = res.moves.no_target_pages;
@@ -531,8 +514,6 @@ static size_t drop_unmovable(struct manager *m, pid_t *pids, size_t n)
 int sweeper_repair(struct manager *m, struct error *err)
 {
 	_cleanup_free_ pid_t *pids = NULL;
-	_cleanup_free_ size_t *procs = NULL;
-	_cleanup_free_ uint64_t *cxl = NULL, *no_target = NULL;
 	struct sweep_options opts = {
 		.migrate = true,
 		.move_flags = migrate_default_flags(),
@@ -553,14 +534,6 @@ int sweeper_repair(struct manager *m, struct error *err)
 	 */
 	if (m->policies)
 		n = drop_unmovable(m, pids, n);
-	procs = calloc(m->n_cgroups + 1, sizeof(*procs));
-	cxl = calloc(m->n_cgroups + 1, sizeof(*cxl));
-	no_target = calloc(m->n_cgroups + 1, sizeof(*no_target));
-	if (!procs || !cxl || !no_target)
-		return -ENOMEM;
-	st.processes = procs;
-	st.cxl_bytes = cxl;
-	st.no_target = no_target;
 	r = run_sweep(m, &st, pids, n, &opts, &res);
 	if (r == -EWOULDBLOCK) {
 		/* a CLI migrate is moving: the policies' next full sweeps pick it up */
