@@ -35,12 +35,6 @@ static void json_object_putp(json_object **o)
 		json_object_put(*o);
 }
 
-static void json_tokener_freep(json_tokener **t)
-{
-	if (*t)
-		json_tokener_free(*t);
-}
-
 static __attribute__((format(printf, 3, 4))) int fail(struct error *err, const char *path,
 						      const char *fmt, ...)
 {
@@ -60,59 +54,35 @@ static __attribute__((format(printf, 3, 4))) int fail(struct error *err, const c
 static int parse_json(const char *buf, size_t len, int depth, const char *what, json_object **ret,
 		      struct error *err)
 {
-	_cleanup_(json_tokener_freep) json_tokener *tok = NULL;
-	json_object *root;
-	enum json_tokener_error jerr;
-	const char *nul;
-	size_t end;
+	struct jsonstrict_failure f;
+	int r;
 
 	if (len > INT32_MAX)
 		return error_set(err, -EFBIG, "%s: %zu bytes, too long", what, len);
-	nul = memchr(buf, '\0', len);
-	if (nul)
-		return error_set(err, -EINVAL, "%s: a NUL byte at offset %zu (not JSON text)", what,
-				 (size_t)(nul - buf));
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_char_len(buf + i, len - i, NULL);
-
-		if (n == 0)
-			return error_set(err, -EINVAL,
-					 "%s: not UTF-8 text (byte 0x%02x at offset %zu)", what,
-					 (unsigned char)buf[i], i);
-		i += n;
-	}
-	tok = json_tokener_new_ex(depth);
-	if (!tok)
+	r = jsonstrict_parse(buf, len, depth, ret, &f);
+	if (r == -ENOMEM)
 		return error_set(err, -ENOMEM, "%s: out of memory", what);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	root = json_tokener_parse_ex(tok, buf, (int)len);
-	jerr = json_tokener_get_error(tok);
-	if (jerr == json_tokener_continue) {
-		/* a top-level number may go on: the end of the text ends it */
-		root = json_tokener_parse_ex(tok, "", 1);
-		jerr = json_tokener_get_error(tok);
-		if (jerr == json_tokener_continue)
-			return error_set(err, -EINVAL, "%s: syntax error: unexpected end of text",
-					 what);
-		end = len;
-	} else {
-		end = json_tokener_get_parse_end(tok);
+	if (r >= 0)
+		return 0;
+	switch (f.kind) {
+	case JSONSTRICT_NUL:
+		return error_set(err, -EINVAL, "%s: a NUL byte at offset %zu (not JSON text)", what,
+				 f.offset);
+	case JSONSTRICT_NOT_UTF8:
+		return error_set(err, -EINVAL, "%s: not UTF-8 text (byte 0x%02x at offset %zu)",
+				 what, f.byte, f.offset);
+	case JSONSTRICT_EOF:
+		return error_set(err, -EINVAL, "%s: syntax error: unexpected end of text", what);
+	case JSONSTRICT_SYNTAX:
+		return error_set(err, -EINVAL, "%s: syntax error at offset %zu: %s", what, f.offset,
+				 f.desc);
+	case JSONSTRICT_TRAILING:
+	default:
+		return error_set(err, -EINVAL,
+				 "%s: syntax error at offset %zu: trailing characters after the "
+				 "JSON value",
+				 what, f.offset);
 	}
-	if (jerr != json_tokener_success) {
-		json_object_put(root);
-		return error_set(err, -EINVAL, "%s: syntax error at offset %zu: %s", what,
-				 MIN(end, len), json_tokener_error_desc(jerr));
-	}
-	for (size_t i = end; i < len; i++)
-		if (!(buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r')) {
-			json_object_put(root);
-			return error_set(err, -EINVAL,
-					 "%s: syntax error at offset %zu: trailing characters "
-					 "after the JSON value",
-					 what, i);
-		}
-	*ret = root;
-	return 0;
 }
 
 /* ---- duplicate keys ---- */

@@ -4,7 +4,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "escape.h"
 #include "jsonstrict.h"
 #include "macro.h"
 
@@ -130,4 +132,73 @@ int jsonstrict_check(const char *buf, size_t len, struct json_object *root, size
 	if (r == -ENOTUNIQ || r == -EBADMSG)
 		*ret_offset = bad;
 	return r;
+}
+
+static void json_tokener_freep(json_tokener **t)
+{
+	if (*t)
+		json_tokener_free(*t);
+}
+
+static bool json_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+static int failed(struct jsonstrict_failure *f, enum jsonstrict_failure_kind kind, size_t offset)
+{
+	*f = (struct jsonstrict_failure){ .kind = kind, .offset = offset };
+	return -EINVAL;
+}
+
+int jsonstrict_parse(const char *buf, size_t len, int depth, struct json_object **ret,
+		     struct jsonstrict_failure *ret_failure)
+{
+	_cleanup_(json_tokener_freep) json_tokener *tok = NULL;
+	enum json_tokener_error jerr;
+	json_object *root;
+	const char *nul = memchr(buf, '\0', len);
+	size_t end;
+
+	if (nul)
+		return failed(ret_failure, JSONSTRICT_NUL, (size_t)(nul - buf));
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_char_len(buf + i, len - i, NULL);
+
+		if (n == 0) {
+			failed(ret_failure, JSONSTRICT_NOT_UTF8, i);
+			ret_failure->byte = (unsigned char)buf[i];
+			return -EINVAL;
+		}
+		i += n;
+	}
+	tok = json_tokener_new_ex(depth);
+	if (!tok)
+		return -ENOMEM;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, buf, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (jerr == json_tokener_continue) {
+		/* a top-level number may go on: the end of the text ends it */
+		root = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		if (jerr == json_tokener_continue)
+			return failed(ret_failure, JSONSTRICT_EOF, len);
+		end = len;
+	} else {
+		end = json_tokener_get_parse_end(tok);
+	}
+	if (jerr != json_tokener_success) {
+		json_object_put(root);
+		failed(ret_failure, JSONSTRICT_SYNTAX, MIN(end, len));
+		ret_failure->desc = json_tokener_error_desc(jerr);
+		return -EINVAL;
+	}
+	for (size_t i = end; i < len; i++)
+		if (!json_space(buf[i])) {
+			json_object_put(root);
+			return failed(ret_failure, JSONSTRICT_TRAILING, i);
+		}
+	*ret = root;
+	return 0;
 }

@@ -23,3 +23,28 @@ struct json_object;
  */
 int jsonstrict_check(const char *buf, size_t len, struct json_object *root, size_t max_depth,
 		     size_t *ret_offset);
+
+enum jsonstrict_failure_kind {
+	JSONSTRICT_NUL = 1, /* a NUL byte at @offset */
+	JSONSTRICT_NOT_UTF8, /* @byte at @offset starts no valid UTF-8 character */
+	JSONSTRICT_EOF, /* the text ends inside the value */
+	JSONSTRICT_SYNTAX, /* json-c stopped at @offset: @desc */
+	JSONSTRICT_TRAILING, /* something but white space at @offset after the value */
+};
+
+struct jsonstrict_failure {
+	enum jsonstrict_failure_kind kind;
+	size_t offset;
+	unsigned char byte;
+	const char *desc; /* json-c's, for JSONSTRICT_SYNTAX */
+};
+
+/*
+ * Parse the @len bytes at @buf (at most INT32_MAX) strictly: UTF-8 without
+ * NUL bytes, json-c's strict mode, at most @depth levels, nothing after the
+ * value but white space.  0 and the value in *@ret (NULL for JSON null);
+ * -EINVAL with what failed in *@ret_failure, for the caller's message;
+ * -ENOMEM.  Does not check for duplicate keys (jsonstrict_check()).
+ */
+int jsonstrict_parse(const char *buf, size_t len, int depth, struct json_object **ret,
+		     struct jsonstrict_failure *ret_failure);

@@ -930,23 +930,14 @@ static void json_object_putp(json_object **o)
 		json_object_put(*o);
 }
 
-static void json_tokener_freep(json_tokener **t)
-{
-	if (*t)
-		json_tokener_free(*t);
-}
-
 int policy_set_parse(const char *buf, size_t len, const char *display_name,
 		     const struct topology *topo, struct policy_set **ret, struct error *err)
 {
-	_cleanup_(json_tokener_freep) json_tokener *tok = NULL;
 	_cleanup_(json_object_putp) json_object *root = NULL;
 	_cleanup_(policy_set_freep) struct policy_set *set = NULL;
 	_cleanup_free_ char *file = escape_bytes_dup(display_name ? display_name : "(policy)", 0);
 	struct ctx c = { .file = file, .topo = topo, .err = err };
-	enum json_tokener_error jerr;
-	const char *nul;
-	size_t end;
+	struct jsonstrict_failure f;
 	int r;
 
 	if (!file)
@@ -954,44 +945,31 @@ int policy_set_parse(const char *buf, size_t len, const char *display_name,
 	if (len > POLICY_FILE_MAX)
 		return error_set(err, -EFBIG, "%s: %zu bytes, over the limit of %zu (1 MiB)", file,
 				 len, POLICY_FILE_MAX);
-	nul = memchr(buf, '\0', len);
-	if (nul)
-		return fail_at(&c, buf, (size_t)(nul - buf), "a NUL byte (not a text file)");
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_char_len(buf + i, len - i, NULL);
-
-		if (n == 0)
-			return fail_at(&c, buf, i, "not UTF-8 text (byte 0x%02x)",
-				       (unsigned char)buf[i]);
-		i += n;
-	}
-
-	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
-	if (!tok)
+	r = jsonstrict_parse(buf, len, JSON_TOKENER_DEFAULT_DEPTH, &root, &f);
+	if (r == -ENOMEM)
 		return error_set(err, -ENOMEM, "%s: out of memory", file);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	root = json_tokener_parse_ex(tok, buf, (int)len);
-	jerr = json_tokener_get_error(tok);
-	if (jerr == json_tokener_continue) {
-		/* a top-level number may go on: the end of the text ends it */
-		root = json_tokener_parse_ex(tok, "", 1);
-		jerr = json_tokener_get_error(tok);
-		if (jerr == json_tokener_continue)
+	if (r < 0) {
+		size_t at = f.offset;
+
+		switch (f.kind) {
+		case JSONSTRICT_NUL:
+			return fail_at(&c, buf, at, "a NUL byte (not a text file)");
+		case JSONSTRICT_NOT_UTF8:
+			return fail_at(&c, buf, at, "not UTF-8 text (byte 0x%02x)", f.byte);
+		case JSONSTRICT_EOF:
 			return fail_at(&c, buf, len, "syntax error: unexpected end of file");
-		end = len;
-	} else {
-		end = json_tokener_get_parse_end(tok);
-	}
-	while (jerr != json_tokener_success && end < len &&
-	       (buf[end] == ' ' || buf[end] == '\t' || buf[end] == '\n' || buf[end] == '\r'))
-		end++;
-	if (jerr != json_tokener_success)
-		return fail_at(&c, buf, MIN(end, len), "syntax error: %s",
-			       json_tokener_error_desc(jerr));
-	for (size_t i = end; i < len; i++)
-		if (!(buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
-			return fail_at(&c, buf, i,
+		case JSONSTRICT_SYNTAX:
+			/* point past white space at what json-c choked on */
+			while (at < len && (buf[at] == ' ' || buf[at] == '\t' || buf[at] == '\n' ||
+					    buf[at] == '\r'))
+				at++;
+			return fail_at(&c, buf, MIN(at, len), "syntax error: %s", f.desc);
+		case JSONSTRICT_TRAILING:
+		default:
+			return fail_at(&c, buf, at,
 				       "syntax error: trailing characters after the JSON value");
+		}
+	}
 	if (!root)
 		return fail_at(&c, buf, 0, "syntax error: null instead of an object");
 	r = check_duplicate_keys(&c, buf, len, root);
