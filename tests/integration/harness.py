@@ -43,3 +43,33 @@ def finish(suite):
         print(f"{suite}: a SKIP is a failure when CI is set")
         sys.exit(1)
     sys.exit(1 if results["failed"] else 0)
+
+
+def start_daemon(ctl, daemon, poldir, sock, lock, log_path, *extra, level="debug", timeout=20):
+    """Start cxlpolicyd (output appended to @log_path) and wait until `ctl status` answers on
+    @sock; @ctl is the cxlpolicyctl path. Raises when it exits or does not answer in time."""
+    import subprocess
+    import time
+    log = open(log_path, "a")
+    p = subprocess.Popen([daemon, "--policy-dir", poldir, "--socket", sock, "--lock", lock,
+                          "--log-level", level, *extra], stdout=log, stderr=log)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if p.poll() is not None:
+            raise AssertionError(f"cxlpolicyd exited {p.returncode}: "
+                                 f"{open(log_path).read()[-2000:]}")
+        if os.path.exists(sock) and subprocess.run(
+                [ctl, "status", "--socket", sock], capture_output=True).returncode == 0:
+            return p
+        time.sleep(0.1)
+    p.kill()
+    raise AssertionError(f"cxlpolicyd did not answer within {timeout} s")
+
+
+def stop_daemon(p, timeout=20):
+    """SIGTERM, wait; the exit status."""
+    import signal
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=timeout)
+    return p.returncode

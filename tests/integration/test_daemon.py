@@ -19,7 +19,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import finish, skip, test  # noqa: E402
+import harness  # noqa: E402
+from harness import finish, skip, stop_daemon, test  # noqa: E402
 
 CTL = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/cxlpolicyctl"
 DAEMON = os.path.join(os.path.dirname(CTL), "cxlpolicyd")
@@ -47,25 +48,7 @@ def ctl(*args, user=None, timeout=60):
 
 
 def start_daemon(*extra):
-    log = open(LOG, "a")
-    p = subprocess.Popen([DAEMON, "--policy-dir", POLDIR, "--socket", SOCK, "--lock", LOCK,
-                          "--log-level", "debug", *extra], stdout=log, stderr=log)
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        if p.poll() is not None:
-            raise AssertionError(f"cxlpolicyd exited {p.returncode}: {open(LOG).read()[-2000:]}")
-        if os.path.exists(SOCK) and ctl("status", "--socket", SOCK).returncode == 0:
-            return p
-        time.sleep(0.1)
-    p.kill()
-    raise AssertionError("cxlpolicyd did not answer within 20 s")
-
-
-def stop_daemon(p):
-    if p.poll() is None:
-        p.send_signal(signal.SIGTERM)
-        p.wait(timeout=20)
-    return p.returncode
+    return harness.start_daemon(CTL, DAEMON, POLDIR, SOCK, LOCK, LOG, *extra)
 
 
 def status():

@@ -19,6 +19,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import finish, skip, test  # noqa: E402
 
 CTL = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/cxlpolicyctl"
@@ -36,24 +37,12 @@ def ctl(*args):
 
 
 def start_daemon(daemon, poldir, *extra):
-    log = open(LOG, "a")
-    p = subprocess.Popen([daemon, "--policy-dir", poldir, "--socket", SOCK, "--lock", LOCK,
-                          "--log-level", "info", *extra], stdout=log, stderr=log)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if p.poll() is not None:
-            raise AssertionError(f"cxlpolicyd exited {p.returncode}: {open(LOG).read()[-2000:]}")
-        if os.path.exists(SOCK) and ctl("status", "--socket", SOCK).returncode == 0:
-            return p
-        time.sleep(0.1)
-    p.kill()
-    raise AssertionError("cxlpolicyd did not answer within 60 s")
+    return harness.start_daemon(CTL, daemon, poldir, SOCK, LOCK, LOG, *extra, level="info",
+                                timeout=60)
 
 
 def stop_daemon(p):
-    if p.poll() is None:
-        p.send_signal(signal.SIGTERM)
-        p.wait(timeout=30)
+    harness.stop_daemon(p, timeout=30)
     if os.path.exists(SOCK):
         os.unlink(SOCK)
 
