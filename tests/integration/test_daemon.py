@@ -11,6 +11,7 @@ Usage: test_daemon.py PATH/TO/cxlpolicyctl   (cxlpolicyd is taken from the same 
 import json
 import os
 import pwd
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,6 +31,10 @@ POLDIR = os.path.join(TMP, "policies.d")
 SOCK = os.path.join(TMP, "cxlpolicyd.sock")
 LOCK = os.path.join(TMP, "mover.lock")
 LOG = os.path.join(TMP, "daemon.log")
+# a demoted client cannot reach the build tree when the checkout is private (mktemp -d: 0700)
+CTL_FOR_ALL = os.path.join(TMP, "cxlpolicyctl")
+shutil.copy2(CTL, CTL_FOR_ALL)
+os.chmod(CTL_FOR_ALL, 0o755)
 GOOD = ('{"version": 1, "policies": [{"name": "web", "match": {"cgroup": "cxlp-int.slice/**"}, '
         '"mems": ["dram"], "exec": {"interval": "500ms"}}]}')
 SECOND = ('{"version": 1, "policies": [{"name": "batch", "match": {"cgroup": "cxlp-batch/**"}, '
@@ -43,7 +48,8 @@ def ctl(*args, user=None, timeout=60):
         os.setgroups([])
         os.setgid(user)
         os.setuid(user)
-    return subprocess.run([CTL, *args], capture_output=True, text=True, timeout=timeout,
+    return subprocess.run([CTL if user is None else CTL_FOR_ALL, *args], capture_output=True,
+                          text=True, timeout=timeout,
                           preexec_fn=demote if user is not None else None)
 
 
