@@ -61,8 +61,8 @@ struct movedset_key movedset_key_of(const struct process_report *p, const struct
 		k.a = f->inode ^ ((uint64_t)f->dev_major << 52);
 		k.b = ((uint64_t)f->dev_minor << 40) ^ ref->file_page;
 	} else {
-		k.a = ((uint64_t)1 << 63) | (((uint64_t)(uint32_t)p->info.pid << 20) ^
-						  p->info.start_time);
+		k.a = ((uint64_t)1 << 63) |
+		      (((uint64_t)(uint32_t)p->info.pid << 20) ^ p->info.start_time);
 		k.b = ref->addr;
 	}
 	if (key_empty(k))

@@ -76,8 +76,9 @@ static void check_damon(const struct sysroot *root, struct movers *m)
 		if (sysroot_read_line(root, rel, &state) < 0)
 			continue;
 		if (strcmp(state, "on") == 0)
-			add(m, "a DAMON context is running (/%s = on): its schemes may migrate "
-			       "or demote pages, code included (DAMON has no exec filter)",
+			add(m,
+			    "a DAMON context is running (/%s = on): its schemes may migrate "
+			    "or demote pages, code included (DAMON has no exec filter)",
 			    rel);
 	}
 	closedir(d);

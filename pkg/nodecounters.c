@@ -45,8 +45,7 @@ int nodecounters_read_allocated(const struct sysroot *root, const struct idset *
 {
 	uint64_t sum = 0;
 
-	IDSET_FOREACH(node, nodes)
-	{
+	IDSET_FOREACH(node, nodes) {
 		_cleanup_free_ char *text = NULL;
 		char rel[96];
 		uint64_t v;
@@ -59,7 +58,8 @@ int nodecounters_read_allocated(const struct sysroot *root, const struct idset *
 		r = nodecounters_parse_numastat(text, &v);
 		if (r < 0)
 			return error_set(err, r,
-					 "/%s: expected \"numa_hit N\" and \"numa_miss N\" lines", rel);
+					 "/%s: expected \"numa_hit N\" and \"numa_miss N\" lines",
+					 rel);
 		sum += v;
 	}
 	*ret_allocated = sum;

@@ -14,17 +14,17 @@
 #define SYS_pidfd_open 434
 #endif
 
-/* stat of the task @dirfd names: start time and state.  A gone task: -ESRCH. */
-static int read_stat(int dirfd, uint64_t *ret_start, char *ret_state)
+/*
+ * stat of the task @dirfd names: start time and state (and, with
+ * @ret_text, the text).  A gone task: -ESRCH.
+ */
+static int read_stat(int dirfd, uint64_t *ret_start, char *ret_state, char **ret_text)
 {
-	_cleanup_close_ int fd = openat(dirfd, "stat", O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *stat = NULL;
 	size_t len = 0;
 	int r;
 
-	if (fd < 0)
-		return errno == ENOENT || errno == ESRCH ? -ESRCH : negative_errno();
-	r = read_fd_fully(fd, &stat, &len);
+	r = read_proc_file_at(dirfd, "stat", &stat, &len);
 	if (r == -ENOENT || r == -ESRCH || (r == 0 && len == 0))
 		return -ESRCH;
 	if (r < 0)
@@ -34,20 +34,21 @@ static int read_stat(int dirfd, uint64_t *ret_start, char *ret_state)
 		return r;
 	if (ret_state && procinfo_parse_stat_state(stat, ret_state) < 0)
 		*ret_state = '\0';
+	if (ret_text)
+		*ret_text = TAKE_PTR(stat);
 	return 0;
 }
 
-/* Tgid and Threads from status; each left 0 when absent (fixture trees). */
-static int read_status(int dirfd, int *ret_tgid, int *ret_threads)
+/* Tgid and Threads from status; each left 0 when absent (fixture trees), NULL text then. */
+static int read_status(int dirfd, int *ret_tgid, int *ret_threads, char **ret_text)
 {
-	_cleanup_close_ int fd = openat(dirfd, "status", O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *status = NULL;
 	int r;
 
 	*ret_tgid = *ret_threads = 0;
-	if (fd < 0)
-		return errno == ENOENT ? 0 : negative_errno();
-	r = read_fd_fully(fd, &status, NULL);
+	r = read_proc_file_at(dirfd, "status", &status, NULL);
+	if (r == -ENOENT)
+		return 0;
 	if (r < 0)
 		return r;
 	r = procinfo_parse_status_int(status, "Tgid", ret_tgid);
@@ -56,6 +57,7 @@ static int read_status(int dirfd, int *ret_tgid, int *ret_threads)
 	r = procinfo_parse_status_int(status, "Threads", ret_threads);
 	if (r < 0 && r != -ENOENT)
 		return r;
+	*ret_text = TAKE_PTR(status);
 	return 0;
 }
 
@@ -96,7 +98,7 @@ static int find_live_thread(int procdir_fd, pid_t pid, int *ret_fd, pid_t *ret_t
 		fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			continue; /* exited meanwhile */
-		if (read_stat(fd, &start, &state) < 0 || is_dead(state))
+		if (read_stat(fd, &start, &state, NULL) < 0 || is_dead(state))
 			continue;
 		*ret_fd = TAKE_FD(fd);
 		*ret_tid = tid;
@@ -108,11 +110,18 @@ static int find_live_thread(int procdir_fd, pid_t pid, int *ret_fd, pid_t *ret_t
 	return r;
 }
 
-int proc_handle_open(const struct sysroot *root, pid_t pid, bool live, struct proc_handle *ret)
+/*
+ * Open the handle; with @ret_info, also what the stat and status read for it
+ * (and cgroup) say about the process, so the caller need not read them again.
+ */
+static int handle_open(const struct sysroot *root, pid_t pid, bool live, struct proc_handle *ret,
+		       struct procinfo *ret_info)
 {
+	_cleanup_free_ char *stat = NULL, *status = NULL, *cgroup = NULL;
+	struct procinfo info;
 	_cleanup_close_ int procfd = -1, pidfd = -1, taskfd = -1;
 	int kept_procfd;
-	uint64_t start, again;
+	uint64_t start;
 	char state = '\0', rel[64];
 	int tgid = 0, threads = 0, r;
 	pid_t mm_tid = pid;
@@ -125,36 +134,31 @@ int proc_handle_open(const struct sysroot *root, pid_t pid, bool live, struct pr
 		return -ESRCH;
 	if (procfd < 0)
 		return procfd;
-	/* The dirfd pins this process: once it is reaped, openat() below it fails. */
-	r = read_stat(procfd, &start, &state);
+	if (live) {
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd < 0) {
+			/* gone, or not a thread-group leader (EINVAL; ENOENT since 6.9) */
+			if (errno == ESRCH || errno == EINVAL || errno == ENOENT)
+				return -ESRCH;
+			if (errno != ENOSYS)
+				return negative_errno();
+		}
+	}
+	/*
+	 * The dirfd names the process that held the pid when it was opened;
+	 * reads through it fail once that process is reaped.  So a stat read
+	 * after pidfd_open() succeeds only if it held the pid all along (a pid
+	 * is not reused before its holder is reaped): the pidfd, the dirfd and
+	 * everything read below name the same process.
+	 */
+	r = read_stat(procfd, &start, &state, &stat);
 	if (r < 0)
 		return r;
-	r = read_status(procfd, &tgid, &threads);
+	r = read_status(procfd, &tgid, &threads, &status);
 	if (r < 0)
 		return r;
 	if (tgid != 0 && tgid != pid)
 		return -ESRCH; /* a thread's hidden /proc/TID, not a process */
-
-	if (live) {
-		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-		if (pidfd < 0) {
-			if (errno == ESRCH || errno == EINVAL)
-				return -ESRCH; /* gone, or not a thread-group leader */
-			if (errno != ENOSYS)
-				return negative_errno();
-		}
-		/*
-		 * The pidfd names whoever holds the pid now.  If the process of
-		 * the dirfd is still the one we read above, it held the pid all
-		 * along (a pid is not reused before its holder is reaped), so
-		 * both name the same process.
-		 */
-		r = read_stat(procfd, &again, &state);
-		if (r < 0)
-			return r;
-		if (again != start)
-			return -ESRCH;
-	}
 
 	if (is_dead(state) && threads > 1) {
 		r = find_live_thread(procfd, pid, &taskfd, &mm_tid, &start);
@@ -163,7 +167,21 @@ int proc_handle_open(const struct sysroot *root, pid_t pid, bool live, struct pr
 		/* -ESRCH: no live thread left; the leader stays (an empty mm) */
 	}
 
+	if (ret_info) {
+		if (taskfd >= 0) {
+			/* a live thread of an exited leader: what that thread says */
+			r = procinfo_read_at(taskfd, pid, &info);
+		} else {
+			if (read_proc_file_at(procfd, "cgroup", &cgroup, NULL) < 0)
+				cgroup = NULL;
+			r = procinfo_from_text(pid, stat, NULL, status, cgroup, &info);
+		}
+		if (r < 0)
+			return r;
+	}
 	kept_procfd = taskfd >= 0 ? TAKE_FD(procfd) : -1;
+	if (ret_info)
+		*ret_info = info;
 	*ret = (struct proc_handle){
 		.pid = pid,
 		.mm_tid = mm_tid,
@@ -173,6 +191,17 @@ int proc_handle_open(const struct sysroot *root, pid_t pid, bool live, struct pr
 		.start_time = start,
 	};
 	return 0;
+}
+
+int proc_handle_open(const struct sysroot *root, pid_t pid, bool live, struct proc_handle *ret)
+{
+	return handle_open(root, pid, live, ret, NULL);
+}
+
+int proc_handle_open_info(const struct sysroot *root, pid_t pid, bool live, struct proc_handle *ret,
+			  struct procinfo *ret_info)
+{
+	return handle_open(root, pid, live, ret, ret_info);
 }
 
 int proc_handle_retarget(struct proc_handle *h)
@@ -230,7 +259,7 @@ int proc_handle_check(const struct proc_handle *h)
 		if (r > 0)
 			return -ESRCH; /* readable: the process has exited */
 	}
-	r = read_stat(h->dirfd, &start, &state);
+	r = read_stat(h->dirfd, &start, &state, NULL);
 	if (r == -EINVAL)
 		return -ESRCH; /* the stat we read is no longer one we understand */
 	if (r < 0)

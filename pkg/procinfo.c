@@ -202,16 +202,6 @@ int procinfo_parse_cgroup(const char *text, char *buf, size_t size)
 	return 0;
 }
 
-/* Read @name below @dirfd into a NUL-terminated buffer; a missing file: -ENOENT. */
-static int read_at(int dirfd, const char *name, char **ret, size_t *ret_len)
-{
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return negative_errno();
-	return read_fd_fully(fd, ret, ret_len);
-}
-
 int procinfo_parse_status_int(const char *status, const char *key, int *ret)
 {
 	char buf[32], *end;
@@ -228,20 +218,24 @@ int procinfo_parse_status_int(const char *status, const char *key, int *ret)
 	return 0;
 }
 
-int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret)
+/* Field 2 of stat, between the first '(' and the last ')': the same text as the comm file. */
+static void stat_comm(const char *stat, char *buf, size_t size)
 {
-	_cleanup_free_ char *comm = NULL, *stat = NULL, *status = NULL, *cgroup = NULL;
+	const char *open = strchr(stat, '('), *close = strrchr(stat, ')');
+
+	if (!open || !close || close < open)
+		return;
+	snprintf(buf, size, "%.*s", (int)(close - open - 1), open + 1);
+}
+
+int procinfo_from_text(pid_t pid, const char *stat, const char *comm, const char *status,
+		       const char *cgroup, struct procinfo *ret)
+{
 	struct procinfo info = { .pid = pid, .cpu = -1 };
 	char mems[256];
-	size_t len = 0;
-	int r;
+	int v;
 
-	r = read_at(procdir_fd, "stat", &stat, &len);
-	if (r == -ENOENT)
-		return -ESRCH;
-	if (r < 0)
-		return r;
-	if (len == 0)
+	if (!stat || !*stat)
 		return -ESRCH; /* a task that went away while we read */
 	if (procinfo_parse_stat_cpu(stat, &info.cpu) < 0)
 		info.cpu = -1;
@@ -249,28 +243,46 @@ int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret)
 		info.start_time = 0;
 	if (procinfo_parse_stat_state(stat, &info.state) < 0)
 		info.state = '\0';
+	if (comm) {
+		size_t len = strcspn(comm, "\n");
 
-	if (read_at(procdir_fd, "comm", &comm, &len) == 0) {
-		while (len > 0 && comm[len - 1] == '\n')
-			comm[--len] = '\0';
-		snprintf(info.comm, sizeof(info.comm), "%s", comm);
+		snprintf(info.comm, sizeof(info.comm), "%.*s", (int)len, comm);
+	} else {
+		stat_comm(stat, info.comm, sizeof(info.comm));
 	}
-
-	if (read_at(procdir_fd, "status", &status, NULL) == 0) {
+	if (status) {
 		if (procinfo_parse_status_field(status, "Mems_allowed_list", mems, sizeof(mems)) ==
 			    0 &&
 		    idset_parse(mems, &info.mems_allowed) == 0)
 			info.has_mems_allowed = true;
-		if (procinfo_parse_status_int(status, "Tgid", &r) == 0)
-			info.tgid = (pid_t)r;
-		if (procinfo_parse_status_int(status, "Threads", &r) == 0)
-			info.threads = r;
+		if (procinfo_parse_status_int(status, "Tgid", &v) == 0)
+			info.tgid = (pid_t)v;
+		if (procinfo_parse_status_int(status, "Threads", &v) == 0)
+			info.threads = v;
 	}
-
-	if (read_at(procdir_fd, "cgroup", &cgroup, NULL) == 0)
+	if (cgroup)
 		(void)procinfo_parse_cgroup(cgroup, info.cgroup, sizeof(info.cgroup));
 	*ret = info;
 	return 0;
+}
+
+int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret)
+{
+	_cleanup_free_ char *comm = NULL, *stat = NULL, *status = NULL, *cgroup = NULL;
+	int r;
+
+	r = read_proc_file_at(procdir_fd, "stat", &stat, NULL);
+	if (r == -ENOENT)
+		return -ESRCH;
+	if (r < 0)
+		return r;
+	if (read_proc_file_at(procdir_fd, "comm", &comm, NULL) < 0)
+		comm = NULL;
+	if (read_proc_file_at(procdir_fd, "status", &status, NULL) < 0)
+		status = NULL;
+	if (read_proc_file_at(procdir_fd, "cgroup", &cgroup, NULL) < 0)
+		cgroup = NULL;
+	return procinfo_from_text(pid, stat, comm, status, cgroup, ret);
 }
 
 int procinfo_read(const struct sysroot *root, pid_t pid, struct procinfo *ret)

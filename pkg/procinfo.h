@@ -49,6 +49,14 @@ int procinfo_read(const struct sysroot *root, pid_t pid, struct procinfo *ret);
  * stored in @ret.  -ESRCH when stat is missing or the task is gone.
  */
 int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret);
+/*
+ * A procinfo from texts already read: @stat is required (empty: -ESRCH, the
+ * task went away while it was read); @comm, @status and @cgroup may be NULL
+ * (their fields stay unknown).  Without @comm the name is stat's field 2,
+ * which the kernel prints from the same task name.
+ */
+int procinfo_from_text(pid_t pid, const char *stat, const char *comm, const char *status,
+		       const char *cgroup, struct procinfo *ret);
 
 /* Parse a pid argument strictly: positive decimal that fits pid_t. */
 int parse_pid(const char *text, pid_t *ret);

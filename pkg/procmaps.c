@@ -417,9 +417,27 @@ static int vma_list_move(struct vma_list *ret, struct vma_list *list)
 	return 0;
 }
 
+/* For messages only: the path of @procdir_fd's maps as the kernel knows it. */
+static void maps_display(int procdir_fd, char *buf, size_t size)
+{
+	char link[64], dir[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", procdir_fd);
+	n = readlink(link, dir, sizeof(dir) - 1);
+	if (n > 0) {
+		dir[n] = '\0';
+		snprintf(buf, size, "%s/maps", dir);
+	} else {
+		snprintf(buf, size, "maps");
+	}
+}
+
+/* @display: the maps file's name in messages; NULL: found from @procdir_fd when needed. */
 static int read_exec_at(int procdir_fd, enum procmaps_method method, const char *display,
 			struct vma_list *ret, struct error *err)
 {
+	char found[PATH_MAX + 8];
 	_cleanup_(vma_list_free) struct vma_list list = { 0 };
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
@@ -450,6 +468,10 @@ static int read_exec_at(int procdir_fd, enum procmaps_method method, const char 
 	r = read_fd_fully(fd, &text, &len);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
+	if (!display) {
+		maps_display(procdir_fd, found, sizeof(found));
+		display = found;
+	}
 	r = procmaps_parse_text(text, len, true, display, &list, err);
 	if (r < 0)
 		return r;
@@ -460,19 +482,7 @@ static int read_exec_at(int procdir_fd, enum procmaps_method method, const char 
 int procmaps_read_exec_at(int procdir_fd, enum procmaps_method method, struct vma_list *ret,
 			  struct error *err)
 {
-	char link[64], dir[PATH_MAX], display[PATH_MAX + 8];
-	ssize_t n;
-
-	/* For messages only: the directory's path as the kernel knows it. */
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", procdir_fd);
-	n = readlink(link, dir, sizeof(dir) - 1);
-	if (n > 0) {
-		dir[n] = '\0';
-		snprintf(display, sizeof(display), "%s/maps", dir);
-	} else {
-		snprintf(display, sizeof(display), "maps");
-	}
-	return read_exec_at(procdir_fd, method, display, ret, err);
+	return read_exec_at(procdir_fd, method, NULL, ret, err);
 }
 
 int procmaps_read_exec_err(const struct sysroot *root, pid_t pid, enum procmaps_method method,

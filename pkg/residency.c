@@ -147,7 +147,8 @@ static int scan_probe(int fd)
 	return 0;
 }
 
-int residency_open(int procdir_fd, enum residency_method method, struct residency *ret)
+static int open_method(int procdir_fd, enum residency_method method, bool settled,
+		       struct residency *ret)
 {
 	_cleanup_close_ int fd = -1;
 	size_t page_size = (size_t)sysconf(_SC_PAGESIZE);
@@ -164,7 +165,7 @@ int residency_open(int procdir_fd, enum residency_method method, struct residenc
 			return faccessat(procdir_fd, "stat", F_OK, 0) == 0 ? -EOPNOTSUPP : -ESRCH;
 		return r;
 	}
-	if (method != RESIDENCY_PAGEMAP) {
+	if (method != RESIDENCY_PAGEMAP && !settled) {
 		int r = scan_probe(fd);
 
 		if (r == 0)
@@ -178,6 +179,18 @@ int residency_open(int procdir_fd, enum residency_method method, struct residenc
 	}
 	*ret = (struct residency){ .fd = TAKE_FD(fd), .method = chosen, .page_size = page_size };
 	return 0;
+}
+
+int residency_open(int procdir_fd, enum residency_method method, struct residency *ret)
+{
+	return open_method(procdir_fd, method, false, ret);
+}
+
+int residency_open_settled(int procdir_fd, enum residency_method method, struct residency *ret)
+{
+	if (method != RESIDENCY_SCAN && method != RESIDENCY_PAGEMAP)
+		return -EINVAL;
+	return open_method(procdir_fd, method, true, ret);
 }
 
 void residency_close(struct residency *r)
@@ -319,10 +332,30 @@ int residency_ranges_append(struct residency *r, uint64_t start, uint64_t end,
 	 * dead mm as empty instead, reading one entry tells (0 bytes: no mm).
 	 */
 	if (k == 0 && r->method == RESIDENCY_SCAN && list->n == mark.n &&
-	    (!list->n || list->items[list->n - 1].end == mark.last_end))
-		k = pagemap_alive(r, start);
+	    (!list->n || list->items[list->n - 1].end == mark.last_end)) {
+		if (!r->defer_alive_check) {
+			k = pagemap_alive(r, start);
+		} else if (!r->unconfirmed_empty) {
+			r->unconfirmed_empty = true;
+			r->unconfirmed_addr = start;
+		}
+	}
 	if (k < 0)
 		ranges_rollback(list, mark);
+	return k;
+}
+
+int residency_confirm_alive(struct residency *r)
+{
+	int k;
+
+	if (!r || r->fd < 0)
+		return -EBADF;
+	if (!r->unconfirmed_empty)
+		return 0;
+	k = pagemap_alive(r, r->unconfirmed_addr);
+	if (k == 0)
+		r->unconfirmed_empty = false;
 	return k;
 }
 

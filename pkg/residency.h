@@ -26,6 +26,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,14 @@ struct residency {
 	int fd; /* /proc/PID/pagemap */
 	enum residency_method method; /* SCAN or PAGEMAP once opened, never AUTO */
 	size_t page_size;
+	/*
+	 * Set by the caller after opening: an empty PAGEMAP_SCAN result is not
+	 * checked against the process having exited right away (a pread per
+	 * empty range) but once, by residency_confirm_alive().
+	 */
+	bool defer_alive_check;
+	bool unconfirmed_empty; /* an empty result is waiting for that check */
+	uint64_t unconfirmed_addr;
 };
 
 /* A growing array of ranges; residency_parse_pagemap() appends to it. */
@@ -86,6 +95,12 @@ int residency_parse_pagemap(const uint64_t *entries, size_t n, uint64_t start, s
  * needs ptrace-read access).  @ret is untouched on failure.
  */
 int residency_open(int procdir_fd, enum residency_method method, struct residency *ret);
+/*
+ * The same with the method an earlier residency_open() on this kernel settled
+ * on (its ret->method, SCAN or PAGEMAP; else -EINVAL): no probe, one ioctl
+ * fewer per process.
+ */
+int residency_open_settled(int procdir_fd, enum residency_method method, struct residency *ret);
 
 /*
  * Present ranges inside [@start, @end) (page aligned), ascending, as a newly
@@ -99,6 +114,13 @@ int residency_ranges(struct residency *r, uint64_t start, uint64_t end, struct r
 /* The same, appended to @list (merging as residency_parse_pagemap() does). */
 int residency_ranges_append(struct residency *r, uint64_t start, uint64_t end,
 			    struct resident_ranges *list);
+
+/*
+ * With defer_alive_check: 0 when every empty result since opening was a
+ * live process's (one read of pagemap, only if there was one), -ESRCH when
+ * the process has no memory any more, so those results mean nothing.
+ */
+int residency_confirm_alive(struct residency *r);
 
 /*
  * The raw pagemap entries of the @n base pages from @start (page aligned)

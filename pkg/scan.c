@@ -17,6 +17,7 @@ int scanner_init(struct scanner *s, const struct cxlp_ctx *ctx, bool dedupe)
 	memset(s, 0, sizeof(*s));
 	s->ctx = ctx;
 	s->page_size = placement_page_size();
+	s->residency = RESIDENCY_AUTO;
 	return dedupe ? pagestate_new(&s->state) : 0;
 }
 
@@ -66,9 +67,12 @@ size_t mapping_node_pages(const struct mapping_report *m, int node)
 
 /*
  * The identity of the file behind a file mapping.  /proc/PID/maps shows the
- * superblock's device, which all btrfs subvolumes (and their snapshots, with
- * the same inode numbers) share: stat the mapping's map_files link instead,
- * which names the file itself (needs CAP_SYS_ADMIN; else the maps fields).
+ * superblock's device.  A block device's (device, inode) names one file.  An
+ * anonymous device's may not: all btrfs subvolumes (and their snapshots, with
+ * the same inode numbers) share one; for those, stat the mapping's map_files
+ * link, which names the file itself (needs CAP_SYS_ADMIN; else the maps
+ * fields, marked uncertain).  The stat is a path walk in procfs: it is only
+ * paid where it can tell something.
  */
 static struct file_key file_key_of(const struct process_report *r, const struct vma *v,
 				   bool *ret_uncertain)
@@ -81,16 +85,17 @@ static struct file_key file_key_of(const struct process_report *r, const struct 
 	char rel[96];
 	struct stat st;
 
+	*ret_uncertain = false;
+	if (v->dev_major != 0)
+		return key;
 	/* A task directory has no map_files: its process's is two levels up. */
 	snprintf(rel, sizeof(rel), "%smap_files/%" PRIx64 "-%" PRIx64,
 		 r->handle.mm_tid != r->handle.pid ? "../../" : "", v->start, v->end);
 	if (fstatat(r->handle.dirfd, rel, &st, 0) == 0 && st.st_ino == v->inode) {
 		key.dev_major = major(st.st_dev);
 		key.dev_minor = minor(st.st_dev);
-		*ret_uncertain = false;
 	} else {
-		/* a block device's (dev, inode) names one file; an anonymous device's may not */
-		*ret_uncertain = v->dev_major == 0;
+		*ret_uncertain = true;
 	}
 	return key;
 }
@@ -214,37 +219,25 @@ static int key_by_frame(struct scanner *s, struct process_report *r, struct resi
 	return 0;
 }
 
-/* The resident pages of mapping @idx, from the process's page tables. */
-static int collect_mapping(struct scanner *s, struct process_report *r, struct residency *res,
-			   uint32_t idx)
+/*
+ * The resident pages of mapping @idx from @ranges, the present ranges of a
+ * walk that covered it (and maybe its neighbours: clipped to the mapping).
+ */
+static int take_ranges(struct scanner *s, struct process_report *r, struct residency *res,
+		       uint32_t idx, const struct resident_range *ranges, size_t n_ranges)
 {
 	struct mapping_report *m = &r->maps[idx];
-	_cleanup_free_ struct resident_range *ranges = NULL;
 	uint64_t file_first = m->vma.offset / m->page_size;
-	size_t n_ranges = 0;
-	uint64_t end = m->vma.end;
 	int err;
 
-	if (res->method == RESIDENCY_PAGEMAP) {
-		/* One entry per page of address space: spend the process's budget. */
-		if (end - m->vma.start > s->walk_left) {
-			end = m->vma.start + (s->walk_left & ~((uint64_t)m->page_size - 1));
-			m->walk_truncated = true;
-		}
-		s->walk_left -= end - m->vma.start;
-		if (end == m->vma.start)
-			return 0;
-	}
-	err = residency_ranges(res, m->vma.start, end, &ranges, &n_ranges);
-	if (err < 0)
-		return err;
 	for (size_t i = 0; i < n_ranges; i++) {
 		bool page_cache = vma_is_file(&m->vma) && (ranges[i].flags & RESIDENT_SHARED);
 		bool shared = page_cache && !m->key_uncertain;
-		uint64_t start = ranges[i].start & ~((uint64_t)m->page_size - 1);
+		uint64_t start = MAX(ranges[i].start, m->vma.start) & ~((uint64_t)m->page_size - 1);
+		uint64_t end = MIN(ranges[i].end, m->vma.end);
 		size_t first = r->n_pages;
 
-		for (uint64_t a = start; a < ranges[i].end; a += m->page_size) {
+		for (uint64_t a = start; a < end; a += m->page_size) {
 			uint64_t file_page = shared ? file_first + (a - m->vma.start) / m->page_size
 						    : PAGE_REF_PRIVATE;
 
@@ -267,6 +260,65 @@ static int collect_mapping(struct scanner *s, struct process_report *r, struct r
 				return err;
 		}
 	}
+	return 0;
+}
+
+/* The resident pages of mapping @idx, from its own walk of the page tables. */
+static int collect_mapping(struct scanner *s, struct process_report *r, struct residency *res,
+			   uint32_t idx)
+{
+	struct mapping_report *m = &r->maps[idx];
+	_cleanup_free_ struct resident_range *ranges = NULL;
+	size_t n_ranges = 0;
+	uint64_t end = m->vma.end;
+	int err;
+
+	if (res->method == RESIDENCY_PAGEMAP) {
+		/* One entry per page of address space: spend the process's budget. */
+		if (end - m->vma.start > s->walk_left) {
+			end = m->vma.start + (s->walk_left & ~((uint64_t)m->page_size - 1));
+			m->walk_truncated = true;
+		}
+		s->walk_left -= end - m->vma.start;
+		if (end == m->vma.start)
+			return 0;
+	}
+	err = residency_ranges(res, m->vma.start, end, &ranges, &n_ranges);
+	if (err < 0)
+		return err;
+	return take_ranges(s, r, res, idx, ranges, n_ranges);
+}
+
+/*
+ * With PAGEMAP_SCAN, one walk covers a run of executable mappings that lie
+ * close together (a library's text is a few hundred KiB of its own data and
+ * the next library's header away from the next text): one ioctl for all
+ * the libraries instead of one each.  What the walk finds between them is
+ * dropped.  Mappings further apart (the program and its libraries, with the
+ * heap between) get walks of their own.
+ */
+#define WALK_GAP_MAX (2ULL << 20)
+
+static int collect_window(struct scanner *s, struct process_report *r, struct residency *res,
+			  uint32_t first, uint32_t *ret_last)
+{
+	_cleanup_(resident_ranges_free) struct resident_ranges window = { 0 };
+	uint32_t last = first;
+	int err;
+
+	while (last + 1 < r->n_maps && !r->maps[last + 1].skipped_empty &&
+	       r->maps[last + 1].vma.start - r->maps[last].vma.end <= WALK_GAP_MAX)
+		last++;
+	err = residency_ranges_append(res, r->maps[first].vma.start, r->maps[last].vma.end,
+				      &window);
+	if (err < 0)
+		return err;
+	for (uint32_t i = first; i <= last; i++) {
+		err = take_ranges(s, r, res, i, window.items, window.n);
+		if (err < 0)
+			return err;
+	}
+	*ret_last = last;
 	return 0;
 }
 
@@ -411,11 +463,7 @@ static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
 
 	if (!s->ctx->live)
 		return -EXDEV; /* its pids are not the ones move_pages() would reach */
-	err = proc_handle_open(s->ctx->root, pid, s->ctx->live, &r->handle);
-	if (err < 0)
-		return err;
-	r->info.pid = pid;
-	err = procinfo_read_at(r->handle.dirfd, pid, &r->info);
+	err = proc_handle_open_info(s->ctx->root, pid, s->ctx->live, &r->handle, &r->info);
 	if (err < 0)
 		return err;
 	err = procmaps_read_exec_at(r->handle.dirfd, s->ctx->maps_method, &vmas, &err_msg);
@@ -431,10 +479,18 @@ static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
 	if (r->n_maps == 0)
 		goto done;
 
-	err = residency_open(r->handle.dirfd, s->ctx->residency_method, &res);
+	if (s->residency == RESIDENCY_AUTO) {
+		err = residency_open(r->handle.dirfd, s->ctx->residency_method, &res);
+		if (err == 0)
+			s->residency = res.method;
+	} else {
+		err = residency_open_settled(r->handle.dirfd, s->residency, &res);
+	}
 	if (err < 0)
 		return err;
 	r->used_pagemap_scan = res.method == RESIDENCY_SCAN;
+	res.defer_alive_check =
+		true; /* most libraries have no page resident: one check at the end */
 	s->walk_left = s->ctx->pagemap_walk_budget ? s->ctx->pagemap_walk_budget
 						   : CXLP_DEFAULT_PAGEMAP_WALK_BUDGET;
 	for (uint32_t i = 0; i < r->n_maps; i++) {
@@ -442,10 +498,15 @@ static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
 			r->maps[i].skipped_empty = true;
 			continue;
 		}
-		err = collect_mapping(s, r, &res, i);
+		if (res.method == RESIDENCY_SCAN)
+			err = collect_window(s, r, &res, i, &i);
+		else
+			err = collect_mapping(s, r, &res, i);
 		if (err < 0)
 			break;
 	}
+	if (err == 0)
+		err = residency_confirm_alive(&res);
 	residency_close(&res);
 	if (err < 0)
 		return err;

@@ -120,6 +120,7 @@ struct scanner {
 	uint64_t walk_left; /* of the pagemap walk budget, for the process being acquired */
 	struct pagestate *state; /* NULL: no deduplication */
 	size_t page_size;
+	enum residency_method residency; /* AUTO until the first process settled it */
 };
 
 /* @dedupe: share placement of page-cache pages between the processes of a run. */

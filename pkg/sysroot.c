@@ -378,6 +378,50 @@ int read_fd_fully(int fd, char **ret_buf, size_t *ret_len)
 	return read_fd_capped(fd, SYSROOT_MAX_FILE_SIZE_DEFAULT, ret_buf, ret_len);
 }
 
+#define PROC_FILE_MAX (1U << 20)
+
+int read_proc_file_at(int dirfd, const char *name, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (fd < 0)
+		return negative_errno();
+	for (;;) {
+		size_t room;
+		ssize_t n;
+
+		if (cap - len < 2) {
+			size_t ncap = cap ? cap * 2 : 4096;
+			char *nbuf;
+
+			if (ncap > PROC_FILE_MAX + 1)
+				return -EFBIG;
+			nbuf = realloc(buf, ncap);
+			if (!nbuf)
+				return -ENOMEM;
+			buf = nbuf;
+			cap = ncap;
+		}
+		room = cap - len - 1;
+		n = read(fd, buf + len, room);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		len += (size_t)n;
+		if ((size_t)n < room)
+			break;
+	}
+	buf[len] = '\0';
+	if (ret_len)
+		*ret_len = len;
+	*ret_buf = TAKE_PTR(buf);
+	return 0;
+}
+
 int sysroot_read_file(const struct sysroot *root, const char *relpath, char **ret_buf,
 		      size_t *ret_len)
 {

@@ -93,6 +93,15 @@ int sysroot_read_file(const struct sysroot *root, const char *relpath, char **re
 int read_fd_capped(int fd, size_t max_size, char **ret_buf, size_t *ret_len);
 /* read_fd_capped() with SYSROOT_MAX_FILE_SIZE_DEFAULT. */
 int read_fd_fully(int fd, char **ret_buf, size_t *ret_len);
+/*
+ * Read one of a process's small procfs files below @dirfd (stat, status,
+ * cgroup) into a NUL-terminated buffer, with fewer syscalls than
+ * read_fd_fully(): no fstat, and a read shorter than the room offered is the
+ * end (procfs fills a read while it has text).  Opened O_NONBLOCK, so a FIFO
+ * planted in a fixture tree does not wait for a writer.  At most 1 MiB:
+ * -EFBIG beyond.  A missing file: -ENOENT.
+ */
+int read_proc_file_at(int dirfd, const char *name, char **ret_buf, size_t *ret_len);
 /* Read a one-line file, trailing newline stripped (same errors as sysroot_read_file()). */
 int sysroot_read_line(const struct sysroot *root, const char *relpath, char **ret_line);
 /*

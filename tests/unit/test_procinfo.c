@@ -381,6 +381,35 @@ START_TEST(test_pid_compare)
 }
 END_TEST
 
+/* procinfo_from_text(): the name from stat when no comm text, unknown fields without texts. */
+START_TEST(test_from_text)
+{
+	const char *stat = "42 (a) b (c) S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 3 0 777 "
+			   "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 5 0 0 0 0 0\n";
+	const char *status = "Name:\tx\nTgid:\t42\nThreads:\t3\nMems_allowed_list:\t0-1\n";
+	struct procinfo info, untouched = { .pid = 9 };
+
+	ck_assert_int_eq(procinfo_from_text(42, stat, NULL, status, "0::/a.slice/b\n", &info), 0);
+	ck_assert_str_eq(info.comm, "a) b (c");
+	ck_assert_int_eq(info.cpu, 5);
+	ck_assert_int_eq(info.state, 'S');
+	ck_assert_uint_eq(info.start_time, 777);
+	ck_assert_int_eq(info.tgid, 42);
+	ck_assert_int_eq(info.threads, 3);
+	ck_assert(info.has_mems_allowed);
+	ck_assert_str_eq(info.cgroup, "/a.slice/b");
+	/* a comm text wins over stat's; no status or cgroup: unknown */
+	ck_assert_int_eq(procinfo_from_text(42, stat, "other\n", NULL, NULL, &info), 0);
+	ck_assert_str_eq(info.comm, "other");
+	ck_assert_int_eq(info.tgid, 0);
+	ck_assert(!info.has_mems_allowed);
+	ck_assert_str_eq(info.cgroup, "");
+	/* an empty stat: the task went away while it was read */
+	ck_assert_int_eq(procinfo_from_text(42, "", NULL, NULL, NULL, &untouched), -ESRCH);
+	ck_assert_int_eq(untouched.pid, 9);
+}
+END_TEST
+
 static Suite *procinfo_suite(void)
 {
 	Suite *s = suite_create("procinfo");
@@ -390,6 +419,7 @@ static Suite *procinfo_suite(void)
 	tcase_add_test(parse, test_stat_cpu_fixture);
 	tcase_add_test(parse, test_stat_cpu_strings);
 	tcase_add_test(parse, test_stat_fields);
+	tcase_add_test(parse, test_from_text);
 	tcase_add_test(parse, test_status_field);
 	tcase_add_test(parse, test_cgroup);
 	tcase_add_loop_test(parse, test_parse_pid_good, 0,

@@ -818,6 +818,39 @@ START_TEST(test_hugetlb)
 }
 END_TEST
 
+/*
+ * With defer_alive_check, an empty PAGEMAP_SCAN result costs no pagemap read
+ * of its own; residency_confirm_alive() makes the one check: 0 while the
+ * process lives, -ESRCH once it has exited, so a scan that found nothing
+ * because the process died in the middle is not taken as "nothing resident".
+ */
+START_TEST(test_deferred_alive_check)
+{
+	struct child c = child_start(8, 0);
+	struct resident_ranges list = { 0 };
+	struct residency res;
+
+	if (!open_method(c.pid, RESIDENCY_SCAN, "test_deferred_alive_check", &res)) {
+		child_stop(&c);
+		return;
+	}
+	res.defer_alive_check = true;
+	ck_assert_int_eq(residency_confirm_alive(&res), 0); /* nothing empty yet: no read */
+	ck_assert_int_eq(residency_ranges_append(&res, c.exec_addr, c.exec_addr + 8 * psz(), &list),
+			 0);
+	ck_assert_uint_eq(list.n, 0); /* the child touched none of the 8 pages */
+	ck_assert(res.unconfirmed_empty);
+	ck_assert_int_eq(residency_confirm_alive(&res), 0); /* it lives */
+	ck_assert(!res.unconfirmed_empty);
+	ck_assert_int_eq(residency_ranges_append(&res, c.exec_addr, c.exec_addr + 8 * psz(), &list),
+			 0);
+	child_stop(&c); /* exited and reaped: that empty result meant nothing */
+	ck_assert_int_eq(residency_confirm_alive(&res), -ESRCH);
+	residency_close(&res);
+	resident_ranges_free(&list);
+}
+END_TEST
+
 static Suite *residency_suite(void)
 {
 	Suite *s = suite_create("residency");
@@ -836,6 +869,7 @@ static Suite *residency_suite(void)
 	tcase_add_test(tc, test_child_file_cow);
 	tcase_add_test(tc, test_task_dir);
 	tcase_add_test(tc, test_vanished);
+	tcase_add_test(tc, test_deferred_alive_check);
 	tcase_add_test(tc, test_thp);
 	tcase_add_test(tc, test_hugetlb);
 	suite_add_tcase(s, tc);

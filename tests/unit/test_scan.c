@@ -2,6 +2,7 @@
 #include <check.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "proclib.h"
 #include "scan.h"
@@ -422,6 +423,59 @@ START_TEST(test_vanished)
 }
 END_TEST
 
+/*
+ * With PAGEMAP_SCAN, executable mappings close together are walked at once
+ * and what lies between them is dropped: two rwx mappings with a data
+ * mapping between them, touched so that present pages run across both
+ * boundaries (exec1's last page, every data page, exec2's first page: one
+ * run of anonymous present pages, which the walk may return as one range).
+ * Each exec mapping counts exactly its own page; no data page is counted.
+ */
+START_TEST(test_walk_window_clips_neighbours)
+{
+	struct real real = real_open();
+	struct cxlp_ctx ctx = real_ctx(&real);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	struct scanner s;
+	struct process_report rep;
+	const struct mapping_report *m1, *m2;
+	unsigned char *base;
+
+	base = mmap(NULL, 12 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(base != MAP_FAILED);
+	ck_assert_int_eq(mprotect(base, 4 * pg, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
+	ck_assert_int_eq(mprotect(base + 4 * pg, 4 * pg, PROT_READ | PROT_WRITE), 0);
+	ck_assert_int_eq(mprotect(base + 8 * pg, 4 * pg, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
+	for (size_t i = 3; i <= 8; i++)
+		base[i * pg] = 1;
+
+	scanner_start(&s, &ctx, true);
+	scan_ok(&s, getpid(), &rep);
+	m1 = find_at(&rep, (uint64_t)(uintptr_t)base);
+	m2 = find_at(&rep, (uint64_t)(uintptr_t)(base + 8 * pg));
+	ck_assert_ptr_nonnull(m1);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_uint_eq(m1->vma.end, (uint64_t)(uintptr_t)(base + 4 * pg));
+	ck_assert_uint_eq(m1->resident, 1);
+	ck_assert_uint_eq(m2->resident, 1);
+	ck_assert_uint_eq(sum_nodes(m1), 1);
+	ck_assert_uint_eq(sum_nodes(m2), 1);
+	ck_assert_ptr_null(find_at(&rep, (uint64_t)(uintptr_t)(base + 4 * pg))); /* not exec */
+	for (size_t i = 0; i < rep.n_pages; i++) {
+		uint64_t a = rep.pages[i].addr;
+
+		ck_assert_msg(a < (uint64_t)(uintptr_t)(base + 4 * pg) ||
+				      a >= (uint64_t)(uintptr_t)(base + 8 * pg),
+			      "a data page at %" PRIx64 " counted as code", a);
+	}
+	ck_assert_uint_eq(rep.n_pages, rep.totals.resident);
+	process_report_clear(&rep);
+	scanner_done(&s);
+	munmap(base, 12 * pg);
+	real_close(&real);
+}
+END_TEST
+
 START_TEST(test_totals_add)
 {
 	struct scan_totals a = { .processes = 1,
@@ -469,6 +523,7 @@ static Suite *scan_suite(void)
 	tcase_add_test(tc, test_huge_sparse_mapping);
 	tcase_add_test(tc, test_pagemap_walk_budget);
 	tcase_add_test(tc, test_vanished);
+	tcase_add_test(tc, test_walk_window_clips_neighbours);
 	tcase_add_test(tc, test_totals_add);
 	suite_add_tcase(s, tc);
 	return s;

@@ -462,6 +462,70 @@ START_TEST(test_size_cap)
 }
 END_TEST
 
+/* read_proc_file_at(): no fstat, short read ends it; growth, FIFO, missing, cap. */
+START_TEST(test_read_proc_file_at)
+{
+	char dir[] = "/tmp/cxlp-procfile-XXXXXX";
+	_cleanup_close_ int dfd = -1;
+	_cleanup_free_ char *big = NULL;
+	char *buf = NULL, path[PATH_MAX];
+	size_t len = 7, size = 3 * 4096 + 17;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(dfd, 0);
+	/* larger than the first buffer: it grows and reads to the end */
+	big = malloc(size);
+	for (size_t i = 0; i < size; i++)
+		big[i] = (char)('a' + i % 26);
+	snprintf(path, sizeof(path), "%s/big", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(big, 1, size, f), size);
+	fclose(f);
+	ck_assert_int_eq(read_proc_file_at(dfd, "big", &buf, &len), 0);
+	ck_assert_uint_eq(len, size);
+	ck_assert_int_eq(memcmp(buf, big, size), 0);
+	ck_assert_int_eq(buf[len], '\0');
+	free(buf);
+	buf = NULL;
+	/* a real procfs file of ours */
+	ck_assert_int_eq(read_proc_file_at(AT_FDCWD, "/proc/self/stat", &buf, &len), 0);
+	ck_assert_msg(strncmp(buf, "", 0) == 0 && strchr(buf, ')') && buf[len - 1] == '\n',
+		      "stat: %s", buf);
+	free(buf);
+	buf = NULL;
+	/* a FIFO without a writer does not block: it reads as empty */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(read_proc_file_at(dfd, "fifo", &buf, &len), 0);
+	ck_assert_uint_eq(len, 0);
+	free(buf);
+	buf = NULL;
+	/* missing: -ENOENT, outputs untouched */
+	len = 7;
+	ck_assert_int_eq(read_proc_file_at(dfd, "nope", &buf, &len), -ENOENT);
+	ck_assert_ptr_null(buf);
+	ck_assert_uint_eq(len, 7);
+	/* beyond 1 MiB: -EFBIG (a sparse file of 2 MiB) */
+	snprintf(path, sizeof(path), "%s/huge", dir);
+	ck_assert_int_eq(truncate(path, 0) == 0 || errno == ENOENT, 1);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_int_eq(truncate(path, 2 << 20), 0);
+	ck_assert_int_eq(read_proc_file_at(dfd, "huge", &buf, &len), -EFBIG);
+	ck_assert_ptr_null(buf);
+	ck_assert_uint_eq(len, 7);
+	for (const char *n = "big\0fifo\0huge\0"; *n; n += strlen(n) + 1) {
+		snprintf(path, sizeof(path), "%s/%s", dir, n);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_fifo_and_dir_refused)
 {
 	_cleanup_free_ char *top = make_escape_tree();
@@ -864,6 +928,7 @@ static Suite *sysroot_suite(void)
 	tcase_add_test(tc, test_containment_calls_walk);
 	tcase_add_test(tc, test_size_cap);
 	tcase_add_test(tc, test_fifo_and_dir_refused);
+	tcase_add_test(tc, test_read_proc_file_at);
 	tcase_add_test(tc, test_dev_zero_refused);
 	tcase_add_test(tc, test_pid_namespace_same);
 	tcase_add_test(tc, test_pid_namespace_other);
