@@ -183,11 +183,10 @@ static int member_diff(const struct policy_runtime *rt, const pid_t *pids, size_
 			n_new++;
 		}
 	}
-	*ret = (struct member_diff){
-		.old = TAKE_PTR(old),
-		.n_new = n_new,
-		.left = kept<rt->n_pids, .changed = n_new> 0 || kept < rt->n_pids,
-	};
+	ret->old = TAKE_PTR(old);
+	ret->n_new = n_new;
+	ret->left = kept < rt->n_pids;
+	ret->changed = n_new > 0 || ret->left;
 	return 0;
 }
 
@@ -409,6 +408,7 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 	struct sweep_result res;
 	size_t n = 0, n_slice = 0;
 	bool first = pc->sweeps == 0;
+	const char *what;
 	int r;
 
 	r = policy_members(m, policy, &mem, &n);
@@ -463,11 +463,9 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 		return -ENOMEM;
 	st.cxl_bytes = cxl;
 	st.no_target = no_target;
-	log_full(LOG_DEBUG, &f, "%s sweep: %zu of %zu processes (%zu new)",
-		 !partial	? "full"
-		 : diff.changed ? "partial"
-				: "rolling",
-		 n_slice, n, diff.n_new);
+	what = !partial ? "full" : diff.changed ? "partial" : "rolling";
+	log_full(LOG_DEBUG, &f, "%s sweep: %zu of %zu processes (%zu new)", what, n_slice, n,
+		 diff.n_new);
 	r = run_sweep(m, &st, slice, n_slice, &opts, &res);
 	if (r == -EWOULDBLOCK) {
 		log_full(LOG_INFO, &f, "another mover holds %s: sweep postponed", m->cfg.lock_path);
