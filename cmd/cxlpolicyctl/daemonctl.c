@@ -233,11 +233,12 @@ static void print_counters(struct json_object *x)
 	struct json_object *f = jget(x, "failures");
 
 	printf("    processes %" PRIu64 ", code on CXL %s, moved %" PRIu64 " pages (%s), "
-	       "re-demotions %" PRIu64 ", sweeps %" PRIu64 " (%" PRIu64 " quiet), last %.1f ms",
+	       "re-demotions %" PRIu64 ", sweeps %" PRIu64 " (%" PRIu64 " quiet, %" PRIu64
+	       " partial), last %.1f ms",
 	       juint(x, "processes"), format_bytes(juint(x, "exec_cxl_bytes"), a, sizeof(a)),
 	       juint(x, "moved_pages"), format_bytes(juint(x, "moved_bytes"), b, sizeof(b)),
 	       juint(x, "redemotions"), juint(x, "sweeps"), juint(x, "quiet_sweeps"),
-	       (double)juint(x, "last_duration_usec") / 1000.0);
+	       juint(x, "partial_sweeps"), (double)juint(x, "last_duration_usec") / 1000.0);
 	if (juint(x, "failed_pages")) {
 		printf(", failed %" PRIu64 ":", juint(x, "failed_pages"));
 		json_object_object_foreach(f, name, v)
@@ -271,10 +272,12 @@ static void print_status(struct json_object *st)
 	for (size_t i = 0; pols && i < json_object_array_length(pols); i++) {
 		struct json_object *p = json_object_array_get_idx(pols, i);
 
-		printf("policy %s (%s): %" PRIu64 " cgroups, every %.3g s%s\n", jstr(p, "name"),
-		       ESCAPE_TERMINAL(jstr(p, "file")), juint(p, "cgroups"),
+		printf("policy %s (%s): %" PRIu64
+		       " cgroups, every %.3g s%s; the last sweep read %" PRIu64 " processes\n",
+		       jstr(p, "name"), ESCAPE_TERMINAL(jstr(p, "file")), juint(p, "cgroups"),
 		       (double)juint(p, "interval_ns") / 1e9,
-		       json_object_get_boolean(jget(p, "report_only")) ? ", report only" : "");
+		       json_object_get_boolean(jget(p, "report_only")) ? ", report only" : "",
+		       juint(p, "last_processes"));
 		print_counters(jget(p, "exec"));
 	}
 	for (size_t i = 0; cgs && i < json_object_array_length(cgs); i++) {

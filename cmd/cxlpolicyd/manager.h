@@ -61,8 +61,12 @@ struct errno_count {
 /* What sweeps did to one cgroup (or, summed, to one policy). */
 struct sweep_counters {
 	uint64_t sweeps;
-	uint64_t quiet_sweeps; /* nothing could have arrived on CXL: no process looked at */
+	/* the CXL counters still and the same members: only the rolling slice read */
+	uint64_t quiet_sweeps;
+	/* the CXL counters still, members came or went: new ones and the rolling slice read */
+	uint64_t partial_sweeps;
 	size_t processes; /* members at the last sweep */
+	size_t last_processes; /* processes the last sweep read (policy only) */
 	uint64_t exec_cxl_bytes; /* executable bytes on CXL after the last full sweep */
 	uint64_t moved_pages, moved_bytes;
 	uint64_t failed_pages;
@@ -93,7 +97,7 @@ struct governed_cgroup {
 
 struct policy_runtime {
 	sd_event_source *timer;
-	unsigned rolling; /* which 1/full_every of the members the next quiet sweep re-reads */
+	unsigned rolling; /* which 1/full_every of the members the next partial sweep re-reads */
 	uint64_t cxl_allocated; /* node counters at the last full sweep, UINT64_MAX: none */
 	pid_t *pids; /* members at the last full sweep, sorted */
 	int *pidfds; /* one per pid, -1 when none could be opened */

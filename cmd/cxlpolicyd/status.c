@@ -38,6 +38,7 @@ static struct json_object *counters_json(const struct sweep_counters *c)
 
 	ADD(o, "sweeps", json_object_new_uint64(c->sweeps));
 	ADD(o, "quiet_sweeps", json_object_new_uint64(c->quiet_sweeps));
+	ADD(o, "partial_sweeps", json_object_new_uint64(c->partial_sweeps));
 	ADD(o, "processes", json_object_new_uint64(c->processes));
 	ADD(o, "exec_cxl_bytes", json_object_new_uint64(c->exec_cxl_bytes));
 	ADD(o, "moved_pages", json_object_new_uint64(c->moved_pages));
@@ -209,6 +210,8 @@ struct json_object *status_build(struct manager *m, const char *cgroup, int *ret
 		ADD(po, "cgroups", json_object_new_uint64(governed));
 		ADD(po, "last_cpu_usec",
 		    json_object_new_uint64(m->runtime[i].counters.last_cpu_usec));
+		ADD(po, "last_processes",
+		    json_object_new_uint64(m->runtime[i].counters.last_processes));
 		ADD(po, "exec", counters_json(&m->runtime[i].counters));
 		json_object_array_add(pols, po);
 	}

@@ -152,30 +152,90 @@ static bool pidfd_alive(int fd)
 	return fd >= 0 && syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) == 0;
 }
 
-/* The same member processes as at the last full sweep (same pids, none of them exited)? */
-static bool same_members(const struct policy_runtime *rt, const pid_t *pids, size_t n)
+/*
+ * The members of this sweep against those remembered from the last one: per
+ * member, its index in rt->pids when it is the same process (same pid, pidfd
+ * still alive), else SIZE_MAX (new, or a reused pid).  Both lists are sorted.
+ */
+struct member_diff {
+	size_t *old;
+	size_t n_new; /* members with old[i] == SIZE_MAX */
+	bool changed; /* anything joined or left */
+	bool left; /* some remembered member is no longer one */
+};
+
+static int member_diff(const struct policy_runtime *rt, const pid_t *pids, size_t n,
+		       struct member_diff *ret)
 {
-	if (n != rt->n_pids || (n && memcmp(pids, rt->pids, n * sizeof(*pids)) != 0))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!pidfd_alive(rt->pidfds[i]))
-			return false;
-	return true;
+	_cleanup_free_ size_t *old = malloc((n ? n : 1) * sizeof(*old));
+	size_t j = 0, kept = 0, n_new = 0;
+
+	if (!old)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		while (j < rt->n_pids && rt->pids[j] < pids[i])
+			j++;
+		if (j < rt->n_pids && rt->pids[j] == pids[i] && pidfd_alive(rt->pidfds[j])) {
+			old[i] = j;
+			kept++;
+		} else {
+			old[i] = SIZE_MAX;
+			n_new++;
+		}
+	}
+	ret->old = TAKE_PTR(old);
+	ret->n_new = n_new;
+	ret->left = kept < rt->n_pids;
+	ret->changed = n_new > 0 || ret->left;
+	return 0;
 }
 
-static int remember_members(struct policy_runtime *rt, pid_t *pids, size_t n)
+/*
+ * Remember @pids (taking them) as the members for the next sweep: the pidfds
+ * of members that stayed are carried over, only new ones are opened, those of
+ * members that left are closed.
+ */
+static int remember_members(struct policy_runtime *rt, pid_t *pids, size_t n,
+			    const struct member_diff *diff)
 {
 	int *fds = malloc((n ? n : 1) * sizeof(*fds));
 
 	if (!fds)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		fds[i] = pidfd_open_(pids[i]);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = diff->old[i];
+
+		if (j != SIZE_MAX) {
+			fds[i] = rt->pidfds[j];
+			rt->pidfds[j] = -1;
+		} else {
+			fds[i] = pidfd_open_(pids[i]);
+		}
+	}
 	policy_runtime_clear(rt);
 	rt->pids = pids;
 	rt->pidfds = fds;
 	rt->n_pids = n;
 	return 0;
+}
+
+/*
+ * What a sweep that is not full reads (the CXL counters did not move, so
+ * nothing arrived on CXL through an allocation): the members new since the
+ * last sweep, and a rolling 1/@every of all of them (pid % @every == @turn,
+ * so a member's turn does not shift as others come and go) for what the
+ * counters cannot see: a process newly mapping page cache already on CXL.
+ * Every member is re-read within @every intervals.
+ */
+static size_t partial_slice(const pid_t *pids, const size_t *old, size_t n, unsigned every,
+			    unsigned turn, pid_t *slice)
+{
+	size_t n_slice = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (old[i] == SIZE_MAX || (unsigned)pids[i] % every == turn)
+			slice[n_slice++] = pids[i];
+	return n_slice;
 }
 
 struct sweep_state {
@@ -331,10 +391,11 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 	struct log_fields f = { pol->name, NULL, 0, -1 };
 	uint64_t t0 = clock_usec(CLOCK_MONOTONIC), c0 = clock_usec(CLOCK_PROCESS_CPUTIME_ID);
 	uint64_t cxl_alloc = UINT64_MAX;
-	bool no_cxl = idset_empty(&m->topo->cxl), quiet;
+	bool no_cxl = idset_empty(&m->topo->cxl), counters_still, partial;
 	_cleanup_free_ struct member *mem = NULL;
 	_cleanup_free_ pid_t *pids = NULL, *slice = NULL;
 	_cleanup_free_ uint64_t *cxl = NULL, *no_target = NULL;
+	_cleanup_free_ size_t *old = NULL;
 	struct sweep_options opts = {
 		.migrate = pol->exec.migrate && !pol->exec.report_only,
 		.max_bytes = pol->exec.bytes_per_sweep,
@@ -343,9 +404,11 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 		.targets = pol->exec.target_nearest_dram ? NULL : &pol->exec.target,
 	};
 	struct sweep_state st = { .m = m, .policy = (ssize_t)policy };
+	struct member_diff diff;
 	struct sweep_result res;
 	size_t n = 0, n_slice = 0;
-	bool new_members, first = pc->sweeps == 0;
+	bool first = pc->sweeps == 0;
+	const char *what;
 	int r;
 
 	r = policy_members(m, policy, &mem, &n);
@@ -359,34 +422,37 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 		pids[i] = mem[i].pid;
 	st.members = mem;
 	st.n_members = n;
+	r = member_diff(rt, pids, n, &diff);
+	if (r < 0)
+		return r;
+	old = diff.old;
 	if (no_cxl)
 		cxl_alloc = 0; /* no CXL node: nothing can arrive there */
 	else
 		(void)nodecounters_read_allocated(m->root, &m->topo->cxl, &cxl_alloc, NULL);
-	new_members = !same_members(rt, pids, n);
-	quiet = !full && cxl_alloc != UINT64_MAX && cxl_alloc == rt->cxl_allocated && !new_members;
+	counters_still =
+		!full && !first && cxl_alloc != UINT64_MAX && cxl_alloc == rt->cxl_allocated;
+	/*
+	 * Counters still: read new members and the rolling slice (quiet when no
+	 * member changed, partial when some did).  Members that left take code
+	 * the last full sweep counted on CXL with them: a full sweep then
+	 * counts again.  Counters moved, forced or first sweep: every member.
+	 */
+	partial = counters_still && !(diff.left && pc->exec_cxl_bytes);
 	if (no_cxl) {
 		/* nothing can be on CXL: count members, read no process */
 		count_members(m, policy, mem, n);
 		pc->processes = n;
-		pc->quiet_sweeps += quiet;
+		pc->last_processes = 0;
+		pc->quiet_sweeps += counters_still && !diff.changed;
+		pc->partial_sweeps += counters_still && diff.changed;
 		finish_counters(pc, t0, c0);
 		rt->cxl_allocated = cxl_alloc;
-		return new_members ? remember_members(rt, TAKE_PTR(pids), n) : 0;
+		return diff.changed ? remember_members(rt, TAKE_PTR(pids), n, &diff) : 0;
 	}
-	if (quiet) {
-		/*
-		 * Nothing can have arrived on CXL through an allocation.  What the
-		 * counters cannot see (a process newly mapping page cache that is
-		 * already on CXL) is found by re-reading a rolling 1/full_every of
-		 * the members each interval: every member within full_every
-		 * intervals, at a fraction of a full sweep's cost.
-		 */
-		unsigned k = rt->rolling++ % m->cfg.full_every;
-
-		for (size_t i = 0; i < n; i++)
-			if (i % m->cfg.full_every == k)
-				slice[n_slice++] = pids[i];
+	if (partial) {
+		n_slice = partial_slice(pids, old, n, m->cfg.full_every,
+					rt->rolling++ % m->cfg.full_every, slice);
 	} else {
 		memcpy(slice, pids, n * sizeof(*pids));
 		n_slice = n;
@@ -397,7 +463,9 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 		return -ENOMEM;
 	st.cxl_bytes = cxl;
 	st.no_target = no_target;
-	log_full(LOG_DEBUG, &f, "%s sweep: %zu processes", quiet ? "rolling" : "full", n_slice);
+	what = !partial ? "full" : diff.changed ? "partial" : "rolling";
+	log_full(LOG_DEBUG, &f, "%s sweep: %zu of %zu processes (%zu new)", what, n_slice, n,
+		 diff.n_new);
 	r = run_sweep(m, &st, slice, n_slice, &opts, &res);
 	if (r == -EWOULDBLOCK) {
 		log_full(LOG_INFO, &f, "another mover holds %s: sweep postponed", m->cfg.lock_path);
@@ -414,9 +482,14 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 			sweep_counters_add_failure(pc, e, res.moves.failures[e]);
 	count_members(m, policy, mem, n);
 	pc->processes = n;
-	if (quiet) {
-		pc->quiet_sweeps++;
-		/* a rolling slice that found code on CXL: the next sweep is full, for true totals
+	pc->last_processes = n_slice;
+	if (partial) {
+		pc->quiet_sweeps += !diff.changed;
+		pc->partial_sweeps += diff.changed;
+		/*
+		 * Not every member was read: the totals of the last full sweep
+		 * stay.  A slice that found code on CXL makes the next sweep
+		 * full, for true totals.
 		 */
 		if (st.policy_cxl_bytes || res.moves.moved_pages)
 			rt->cxl_allocated = UINT64_MAX;
@@ -444,13 +517,13 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 	 * migrated there by the kernel, shared library text included, for every
 	 * process that maps it: repair as after a cpuset.mems write.
 	 */
-	if (!idset_intersects(&pol->mems, &m->topo->dram) && !first && new_members)
+	if (!idset_intersects(&pol->mems, &m->topo->dram) && !first && diff.n_new)
 		m->repair_pending = true;
 	if (res.moves.failed_pages)
 		log_full(LOG_WARNING, &f, "%zu executable pages could not be moved",
 			 res.moves.failed_pages);
 	sweep_result_clear(&res);
-	return new_members ? remember_members(rt, TAKE_PTR(pids), n) : 0;
+	return diff.changed ? remember_members(rt, TAKE_PTR(pids), n, &diff) : 0;
 }
 
 /* Every process of the host, ascending. */

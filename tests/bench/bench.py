@@ -4,7 +4,7 @@
 # every figure that matters is a ratio of two commands run interleaved, medians of several
 # repetitions). Writes a table on stdout, build/bench/bench.json and PNG plots.
 #
-#   bench.py [--quick] [--guest] --bin DIR --ctl CTL --daemon CXLPOLICYD --out DIR
+#   bench.py [--quick] [--guest] [--daemon-only] --bin DIR --ctl CTL --daemon CXLPOLICYD --out DIR
 #
 # Every process and cgroup it creates lives below one cgroup2 directory
 # (cxlbench-<pid>), killed with cgroup.kill and removed on exit, also on SIGINT/SIGTERM.
@@ -383,6 +383,133 @@ def part_hostile(cfg, pop, runner, ctl, bindir):
 
 
 # ---------------------------------------------------------------- part 4: daemon steady state
+NODE_DIR = "/sys/devices/system/node"
+
+
+def read_nodelist(path):
+    """A kernel node list ("0-1,3") as a sorted list of ids."""
+    with open(path) as f:
+        text = f.read().strip()
+    ids = []
+    for part in filter(None, text.split(",")):
+        a, _, b = part.partition("-")
+        ids += range(int(a), int(b or a) + 1)
+    return ids
+
+
+def cxl_nodes(ctl, sysroot=None):
+    """The node list cxlpolicyctl classes cxl ("" for none), under @sysroot."""
+    r = subprocess.run([ctl, *(["--sysroot", sysroot] if sysroot else []), "--json", "nodes"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise OSError(f"cxlpolicyctl{' --sysroot ' + sysroot if sysroot else ''} nodes: "
+                      f"{r.stderr.strip()}")
+    return json.loads(r.stdout).get("cxl_nodes") or ""
+
+
+class FakeCxlRoot:
+    """A --sysroot for cxlpolicyd that looks like this host plus one CXL node.
+
+    DIR/proc is a bind mount of /proc and DIR/sys/fs/cgroup one of the cgroup2 mount (the
+    daemon then finds a unified layout there through proc/self/mountinfo: its own mounts
+    below DIR); DIR/sys/devices/system/node is a copy of the real nodes plus node N+1:
+    no CPUs, memory, a numastat whose counters never move, distance 20 to the others. The
+    kernel has no such node, so no page is ever on it: the daemon sweeps with nothing to
+    move, as a CXL host in steady state does. Mounts are undone in cleanup(), which the
+    caller runs in a finally (the bench turns SIGINT/TERM/HUP into SystemExit)."""
+
+    def __init__(self, tmp):
+        self.dir = os.path.join(tmp, "sysroot")
+        self.mounts = []
+        self.node = None
+
+    def _bind(self, src, dst):
+        os.makedirs(dst, exist_ok=True)
+        self.mounts.append(dst)  # before mounting: a signal in between still unmounts it
+        r = subprocess.run(["mount", "--bind", src, dst], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise OSError(f"mount --bind {src} {dst}: {r.stderr.strip() or r.returncode}")
+
+    def _write(self, rel, text):
+        path = os.path.join(self.dir, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def build(self, cgroup2):
+        online = read_nodelist(f"{NODE_DIR}/online")
+        fake = max(online) + 1
+        nodes = online + [fake]
+        node_dir = "sys/devices/system/node"
+        lst = ",".join(map(str, nodes))
+        self._write(f"{node_dir}/online", lst + "\n")
+        self._write(f"{node_dir}/possible", lst + "\n")
+        self._write(f"{node_dir}/has_cpu",
+                    open(f"{NODE_DIR}/has_cpu").read())
+        self._write(f"{node_dir}/has_memory",
+                    ",".join(map(str, read_nodelist(f"{NODE_DIR}/has_memory") + [fake])) + "\n")
+        self._write(f"{node_dir}/has_normal_memory", open(f"{NODE_DIR}/has_normal_memory").read())
+        for n in online:
+            for name in ("cpulist", "cpumap", "meminfo", "numastat", "vmstat"):
+                src = f"{NODE_DIR}/node{n}/{name}"
+                if os.path.exists(src):
+                    self._write(f"{node_dir}/node{n}/{name}", open(src).read())
+            with open(f"{NODE_DIR}/node{n}/distance") as f:
+                self._write(f"{node_dir}/node{n}/distance", f.read().strip() + " 20\n")
+        kb = 4 << 20  # 4 GiB, free: a CXL expander nobody allocated from
+        self._write(f"{node_dir}/node{fake}/cpulist", "\n")
+        self._write(f"{node_dir}/node{fake}/cpumap", "0\n")
+        self._write(f"{node_dir}/node{fake}/meminfo",
+                    f"Node {fake} MemTotal:       {kb} kB\nNode {fake} MemFree:        {kb} kB\n"
+                    f"Node {fake} MemUsed:        0 kB\n")
+        self._write(f"{node_dir}/node{fake}/numastat",
+                    "numa_hit 0\nnuma_miss 0\nnuma_foreign 0\ninterleave_hit 0\nlocal_node 0\n"
+                    "other_node 0\n")
+        self._write(f"{node_dir}/node{fake}/distance",
+                    " ".join(["20"] * len(online) + ["10"]) + "\n")
+        self._bind("/proc", os.path.join(self.dir, "proc"))
+        self._bind(cgroup2, os.path.join(self.dir, "sys/fs/cgroup"))
+        self.node = fake
+
+    def cleanup(self):
+        for dst in reversed(self.mounts):
+            if not os.path.ismount(dst):
+                continue
+            r = subprocess.run(["umount", dst], capture_output=True, text=True)
+            if r.returncode != 0:  # busy: detach it (MNT_DETACH) rather than leave it
+                subprocess.run(["umount", "--lazy", dst], capture_output=True, text=True)
+            if os.path.ismount(dst):
+                # Never let the temporary directory's removal walk into /proc or cgroupfs.
+                stale = tempfile.mkdtemp(prefix="cxlbench-stale-mount-", dir="/tmp")
+                os.rename(self.dir, os.path.join(stale, "sysroot"))
+                print(f"bench: could not unmount {dst}: moved the sysroot to {stale}",
+                      file=sys.stderr)
+                break
+        self.mounts = []
+
+
+def daemon_root(ctl, cgroup2, root):
+    """Where the daemon's part runs: (sysroot or None, mode, why not a sysroot); @root is
+    the FakeCxlRoot to build when the host has no CXL node (the caller cleans it up)."""
+    host = cxl_nodes(ctl)
+    if host:
+        return None, f"host (its CXL nodes: {host})", None
+    try:
+        root.build(cgroup2)
+        cxl = cxl_nodes(ctl, root.dir)
+        if cxl != str(root.node):
+            raise OSError(f"cxlpolicyctl --sysroot {root.dir} nodes: cxl nodes \"{cxl}\", "
+                          f"expected \"{root.node}\"")
+    except OSError as e:
+        root.cleanup()
+        why = str(e)
+        print(f"bench: WARNING: no sysroot with a CXL node ({why}): the daemon runs on this "
+              "host as it is; with no CXL node it reads no process and its figures measure "
+              "only its bookkeeping", file=sys.stderr, flush=True)
+        return None, "FALLBACK: host without a CXL node, no process read", why
+    return root.dir, f"sysroot with a fake CXL node {root.node}", None
+
+
 def proc_cpu_us(pid):
     """CPU time of the process's main thread in ns resolution (schedstat; stat has ticks)."""
     with open(f"/proc/{pid}/schedstat") as f:
@@ -410,10 +537,21 @@ def part_daemon(cfg, pop, runner, ctl, daemon, bindir, tmp):
         json.dump({"version": 1, "policies": [{
             "name": "bench", "match": {"cgroup": f"{pop.name}/**"}, "mems": ["dram"],
             "exec": {"migrate": True, "interval": "1s"}}]}, f)
+    fake = FakeCxlRoot(tmp)
+    try:
+        return daemon_runs(cfg, pop, runner, ctl, daemon, bindir, tmp, poldir, sock, lock,
+                           interval, fake)
+    finally:
+        fake.cleanup()  # also on SIGINT/TERM/HUP (SystemExit)
+
+
+def daemon_runs(cfg, pop, runner, ctl, daemon, bindir, tmp, poldir, sock, lock, interval, fake):
+    sysroot, mode, why = daemon_root(ctl, pop.root, fake)
     log = open(os.path.join(tmp, "cxlpolicyd.log"), "w")
     d = subprocess.Popen([daemon, "--policy-dir", poldir, "--socket", sock, "--lock", lock,
-                          "--full-every", "10"], stdout=log, stderr=log,
-                         stdin=subprocess.DEVNULL)
+                          "--full-every", "10", *(["--sysroot", sysroot] if sysroot else [])],
+                         stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+    print(f"bench: cxlpolicyd runs on: {mode}", flush=True)
 
     def status():
         r = subprocess.run([ctl, "--json", "status", "--socket", sock], capture_output=True,
@@ -424,13 +562,23 @@ def part_daemon(cfg, pop, runner, ctl, daemon, bindir, tmp):
         pol = [p for p in doc["policies"] if p["name"] == "bench"][0]
         return pol
 
+    def fulls(e):
+        return e["sweeps"] - e["quiet_sweeps"] - e.get("partial_sweeps", 0)
+
+    def kind(s, prev):
+        """What the sweep between two status replies was: quiet, partial or full."""
+        e, p = s["exec"], prev["exec"]
+        if e["quiet_sweeps"] > p["quiet_sweeps"]:
+            return "quiet"
+        return "partial" if e.get("partial_sweeps", 0) > p.get("partial_sweeps", 0) else "full"
+
     def wait_sweep(after, full=False):
         """The status once the sweep count passes after (full: counting full sweeps only)."""
         for _ in range(int(interval * 50) + 200):
             s = status()
             if s:
                 e = s["exec"]
-                if (e["sweeps"] - e["quiet_sweeps"] if full else e["sweeps"]) > after:
+                if (fulls(e) if full else e["sweeps"]) > after:
                     return s
             time.sleep(0.05)
         die("cxlpolicyd: no sweep within the interval")
@@ -447,14 +595,17 @@ def part_daemon(cfg, pop, runner, ctl, daemon, bindir, tmp):
         if not s:
             die("cxlpolicyd did not answer status")
         governed = len(pop.pids())
+        seen = s["exec"]["processes"]
+        if sysroot is not None and seen != governed:
+            die(f"cxlpolicyd governs {seen} processes, the benchmark's cgroups hold {governed}")
         # Quiet and full sweeps: one sample per interval from the daemon's own counters.
         quiet, full = [], []
         cpu0, t0 = proc_cpu_us(d.pid), time.monotonic()
         prev = s
         for _ in range(cfg["daemon_intervals"]):
             s = wait_sweep(prev["exec"]["sweeps"])
-            (quiet if s["exec"]["quiet_sweeps"] > prev["exec"]["quiet_sweeps"] else full).append(
-                (s["last_cpu_usec"], s["exec"]["last_duration_usec"]))
+            (quiet if kind(s, prev) == "quiet" else full).append(
+                (s["last_cpu_usec"], s["exec"]["last_duration_usec"], s.get("last_processes")))
             prev = s
         # The daemon's CPU over a few intervals nobody asks it anything (status costs CPU too).
         cpu0, t0 = proc_cpu_us(d.pid), time.monotonic()
@@ -464,8 +615,7 @@ def part_daemon(cfg, pop, runner, ctl, daemon, bindir, tmp):
         pids = [str(p) for p in pop.pids()]
 
         def forced():
-            e = status()["exec"]
-            before = e["sweeps"] - e["quiet_sweeps"]
+            before = fulls(status()["exec"])
             subprocess.run([ctl, "sweep", "--policy", "bench", "--socket", sock],
                            check=True, capture_output=True)
             s2 = wait_sweep(before, full=True)
@@ -490,10 +640,11 @@ def part_daemon(cfg, pop, runner, ctl, daemon, bindir, tmp):
             pop.add_sleepers(churn_n, os.path.join(bindir, "sleeper"))
             prev = s
             s = wait_sweep(prev["exec"]["sweeps"])
-            churn.append((s["last_cpu_usec"], s["exec"]["last_duration_usec"],
-                          s["exec"]["quiet_sweeps"] > prev["exec"]["quiet_sweeps"]))
+            churn.append((s["last_cpu_usec"], s["exec"]["last_duration_usec"], kind(s, prev),
+                          s.get("last_processes")))
         churn_cpu_per_s = (proc_cpu_us(d.pid) - cpu0) / (time.monotonic() - t0)
         hwm_kb = max(hwm_kb, proc_status_kb(d.pid, "VmHWM"))
+        fds = len(os.listdir(f"/proc/{d.pid}/fd"))
     finally:
         d.terminate()
         try:
@@ -508,7 +659,8 @@ def part_daemon(cfg, pop, runner, ctl, daemon, bindir, tmp):
     floor_ms = res["floor"]["wall_ms"]
     floor_cpu = res["floor"]["cpu_ms"]
     out = {
-        "governed_processes": governed, "interval_s": interval,
+        "mode": mode, "sysroot_unavailable": why, "daemon_sees_processes": seen,
+        "governed_processes": governed, "interval_s": interval, "daemon_fds": fds,
         "quiet_sweeps": len(quiet), "quiet_cpu_ms": med(quiet, 0), "quiet_wall_ms": med(quiet, 1),
         "periodic_full_sweeps": len(full), "periodic_full_cpu_ms": med(full, 0),
         "idle_cpu_ms_per_s": round(idle_cpu_per_s / 1000, 3),
@@ -517,7 +669,13 @@ def part_daemon(cfg, pop, runner, ctl, daemon, bindir, tmp):
         "floor_same_pids_ms": floor_ms, "floor_same_pids_cpu_ms": floor_cpu,
         "rss_kb": rss_kb, "hwm_kb": hwm_kb,
         "churn_per_interval": churn_n, "churn_sweeps": len(churn),
-        "churn_quiet_sweeps": sum(1 for c in churn if c[2]),
+        "churn_quiet_sweeps": sum(1 for c in churn if c[2] == "quiet"),
+        "churn_partial_sweeps": sum(1 for c in churn if c[2] == "partial"),
+        "churn_full_sweeps": sum(1 for c in churn if c[2] == "full"),
+        "churn_processes_read": statistics.median(c[3] for c in churn)
+        if churn and churn[0][3] is not None else None,
+        "quiet_processes_read": statistics.median(q[2] for q in quiet)
+        if quiet and quiet[0][2] is not None else None,
         "churn_cpu_ms": med(churn, 0), "churn_wall_ms": med(churn, 1),
         "churn_cpu_ms_per_s": round(churn_cpu_per_s / 1000, 3),
     }
@@ -601,18 +759,7 @@ def table(doc):
       f"~{hh['queryloop_extrapolated_ms'] / 1000:.1f} s on the big one")
     d = doc.get("daemon")
     if d:
-        p(f"\n== 4. cxlpolicyd steady state: {d['governed_processes']} governed processes, "
-          f"interval {d['interval_s']} s")
-        p(f"  quiet sweep: {d['quiet_cpu_ms']} ms CPU ({d['quiet_sweeps']} samples); periodic full:"
-          f" {d['periodic_full_cpu_ms']} ms CPU; {d['idle_cpu_ms_per_s']} ms CPU/s over 3 unobserved"
-          " intervals (a periodic full sweep may fall in)")
-        p(f"  forced full sweep: {d['forced_full_wall_ms']:.1f} ms wall, {d['forced_full_cpu_ms']:.1f}"
-          f" ms CPU; floor (maps of the same pids) {d['floor_same_pids_ms']:.1f} ms -> "
-          f"full {d['full_over_floor']}x, quiet {d['quiet_over_floor']}x the floor")
-        p(f"  RSS {d['rss_kb'] / 1024:.1f} MiB (VmHWM {d['hwm_kb'] / 1024:.1f} MiB)")
-        p(f"  churn {d['churn_per_interval']} processes/interval: sweep {d['churn_cpu_ms']} ms CPU"
-          f" ({d['churn_quiet_sweeps']}/{d['churn_sweeps']} quiet), {d['churn_cpu_ms_per_s']} ms CPU/s,"
-          f" {d.get('churn_over_floor')}x the floor")
+        table_daemon(d)
     g = doc.get("guest")
     if g:
         p(f"\n== 3. migration in the cxl guest (TCG: absolute speeds are QEMU's)"
@@ -628,6 +775,28 @@ def table(doc):
     p("\n== bars (issue 9; migration and longest call under TCG)")
     for k, v in doc["bars"].items():
         p(f"  {k:28} {v['value']:>10} (bar {v['bar']}): {'met' if v['met'] else 'MISSED'}")
+
+
+def table_daemon(d):
+    p = print
+    p(f"\n== 4. cxlpolicyd steady state: {d['governed_processes']} governed processes, "
+      f"interval {d['interval_s']} s; ran on: {d['mode']}")
+    if d.get("sysroot_unavailable"):
+        p(f"  (no sysroot with a CXL node: {d['sysroot_unavailable']})")
+    p(f"  quiet sweep: {d['quiet_cpu_ms']} ms CPU ({d['quiet_sweeps']} samples, "
+      f"{d.get('quiet_processes_read')} processes read); periodic full: "
+      f"{d['periodic_full_cpu_ms']} ms CPU; {d['idle_cpu_ms_per_s']} ms CPU/s over 3 unobserved"
+      " intervals")
+    p(f"  forced full sweep: {d['forced_full_wall_ms']:.1f} ms wall, {d['forced_full_cpu_ms']:.1f}"
+      f" ms CPU; floor (maps of the same pids) {d['floor_same_pids_ms']:.1f} ms -> "
+      f"full {d['full_over_floor']}x, quiet {d['quiet_over_floor']}x the floor")
+    p(f"  RSS {d['rss_kb'] / 1024:.1f} MiB (VmHWM {d['hwm_kb'] / 1024:.1f} MiB), "
+      f"{d.get('daemon_fds')} open fds")
+    p(f"  churn {d['churn_per_interval']} processes/interval: sweep {d['churn_cpu_ms']} ms CPU"
+      f" ({d['churn_quiet_sweeps']} quiet, {d.get('churn_partial_sweeps')} partial, "
+      f"{d.get('churn_full_sweeps')} full of {d['churn_sweeps']}; "
+      f"{d.get('churn_processes_read')} processes read), {d['churn_cpu_ms_per_s']} ms CPU/s,"
+      f" {d.get('churn_over_floor')}x the floor")
 
 
 def scale(doc, procs=20000, cores=256):
@@ -700,7 +869,8 @@ def main():
     opt = {}
     quick = "--quick" in args
     guest = "--guest" in args
-    it = iter(a for a in args if a not in ("--quick", "--guest"))
+    daemon_only = "--daemon-only" in args
+    it = iter(a for a in args if a not in ("--quick", "--guest", "--daemon-only"))
     for a in it:
         opt[a.lstrip("-")] = next(it)
     cfg = QUICK if quick else FULL
@@ -723,6 +893,8 @@ def main():
     doc = {"issue": 9, "mode": "quick" if quick else "full", "config": cfg,
            "kernel": os.uname().release, "cpus": os.cpu_count(),
            "cgroup": pop.dir, "maps_method": None}
+    if daemon_only:
+        return main_daemon_only(cfg, pop, runner, ctl, daemon, bindir, out, doc)
     try:
         with tempfile.TemporaryDirectory(prefix="cxlbench-") as tmp:
             m = re.search(r'"maps_method":"(\w+)"', runner.run(
@@ -782,6 +954,29 @@ def main():
           + (", migrate-chunks.png" if os.path.exists(os.path.join(out, "migrate.dat")) else ""))
     if guest and not doc["guest"]["passed"]:
         die("the bench-migrate guest case failed")
+
+
+def main_daemon_only(cfg, pop, runner, ctl, daemon, bindir, out, doc):
+    """--daemon-only: part 4 alone at the configuration's daemon_procs (to iterate on the
+    daemon); writes bench-daemon.json, not bench.json."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="cxlbench-") as tmp:
+            pop.add_pythons(min(40, max(4, cfg["daemon_procs"] // 30)))
+            doc["daemon"] = d = part_daemon(cfg, pop, runner, ctl, daemon, bindir, tmp)
+    finally:
+        pop.cleanup()
+    qcpu = d["quiet_cpu_ms"] if d["quiet_cpu_ms"] is not None else d["forced_full_cpu_ms"]
+    doc["bars"] = {"daemon_quiet_over_floor": bar("daemon_quiet_over_floor", d["quiet_over_floor"]),
+                   "daemon_sweep_cpu_ms": bar("daemon_sweep_cpu_ms", qcpu),
+                   "daemon_rss_mib": bar("daemon_rss_mib", d["hwm_kb"] / 1024)}
+    if d.get("churn_over_floor") is not None:
+        doc["bars"]["daemon_churn_over_floor"] = bar("daemon_quiet_over_floor",
+                                                     d["churn_over_floor"])
+    with open(os.path.join(out, "bench-daemon.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    table_daemon(d)
+    for k, v in doc["bars"].items():
+        print(f"  {k:28} {v['value']:>10} (bar {v['bar']}): {'met' if v['met'] else 'MISSED'}")
 
 
 def refit(rows):
