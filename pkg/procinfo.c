@@ -259,11 +259,71 @@ int procinfo_from_text(pid_t pid, const char *stat, const char *comm, const char
 			info.tgid = (pid_t)v;
 		if (procinfo_parse_status_int(status, "Threads", &v) == 0)
 			info.threads = v;
+		info.has_exec_signature =
+			procinfo_parse_exec_signature(status, &info.exec_signature) == 0;
 	}
 	if (cgroup)
 		(void)procinfo_parse_cgroup(cgroup, info.cgroup, sizeof(info.cgroup));
 	*ret = info;
 	return 0;
+}
+
+/* "Key:\t   123 kB" -> 123; -ENOENT when absent, -EINVAL when not that shape. */
+static int status_kb(const char *status, const char *key, uint64_t *ret)
+{
+	char buf[32], *end;
+	unsigned long long v;
+	int r = procinfo_parse_status_field(status, key, buf, sizeof(buf));
+
+	if (r < 0)
+		return r == -ENAMETOOLONG ? -EINVAL : r;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (errno || end == buf || strcmp(end, " kB") != 0 || buf[0] == '-')
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int procinfo_parse_exec_signature(const char *status, struct exec_signature *ret)
+{
+	struct exec_signature sig;
+	int r;
+
+	r = status_kb(status, "VmExe", &sig.vm_exe_kb);
+	if (r == 0)
+		r = status_kb(status, "VmLib", &sig.vm_lib_kb);
+	if (r == 0)
+		r = status_kb(status, "RssFile", &sig.rss_file_kb);
+	if (r == 0)
+		r = status_kb(status, "RssShmem", &sig.rss_shmem_kb);
+	if (r < 0)
+		return r;
+	*ret = sig;
+	return 0;
+}
+
+int procinfo_read_exec_signature(const struct sysroot *root, pid_t pid, struct exec_signature *ret)
+{
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_free_ char *status = NULL;
+	char rel[64];
+	int r;
+
+	snprintf(rel, sizeof(rel), "proc/%d", (int)pid);
+	dirfd = sysroot_openat(root, rel, O_RDONLY | O_DIRECTORY);
+	if (dirfd == -ENOENT)
+		return -ESRCH;
+	if (dirfd < 0)
+		return dirfd;
+	r = read_proc_file_at(dirfd, "status", &status, NULL);
+	if (r == -ENOENT || r == -ESRCH)
+		return -ESRCH;
+	if (r < 0)
+		return r;
+	if (!*status)
+		return -ESRCH;
+	return procinfo_parse_exec_signature(status, ret);
 }
 
 int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret)

@@ -13,6 +13,20 @@
 #include "idset.h"
 #include "sysroot.h"
 
+/*
+ * What /proc/PID/status says about a process's mappings, cheaply: sizes of
+ * its program text and of its other executable mappings, and the file (and
+ * tmpfs) pages in its page tables.  While all three stay the same, the process has mapped
+ * no new code and faulted in no new file page (a daemon may skip re-reading
+ * its maps; it still does so now and then, as a same-size swap is possible).
+ */
+struct exec_signature {
+	uint64_t vm_exe_kb; /* VmExe */
+	uint64_t vm_lib_kb; /* VmLib */
+	uint64_t rss_file_kb; /* RssFile */
+	uint64_t rss_shmem_kb; /* RssShmem: page cache of tmpfs files counts here */
+};
+
 struct procinfo {
 	pid_t pid;
 	char comm[64];
@@ -24,6 +38,8 @@ struct procinfo {
 	uint64_t start_time; /* field 22 of stat, clock ticks after boot; 0 unknown */
 	pid_t tgid; /* status Tgid, 0 unknown */
 	int threads; /* status Threads, 0 unknown */
+	bool has_exec_signature; /* status had all of exec_signature's fields */
+	struct exec_signature exec_signature;
 };
 
 /* Field 39 of /proc/PID/stat (comm may hold spaces and parentheses). */
@@ -57,6 +73,15 @@ int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret);
  */
 int procinfo_from_text(pid_t pid, const char *stat, const char *comm, const char *status,
 		       const char *cgroup, struct procinfo *ret);
+
+/* The exec_signature fields of a status text: -ENOENT when one is missing (no mm). */
+int procinfo_parse_exec_signature(const char *status, struct exec_signature *ret);
+/*
+ * Read <root>/proc/PID/status for its exec_signature: one open and read.
+ * -ESRCH when the process is gone, -ENOENT when it has no mm (a kernel
+ * thread, a zombie).
+ */
+int procinfo_read_exec_signature(const struct sysroot *root, pid_t pid, struct exec_signature *ret);
 
 /* Parse a pid argument strictly: positive decimal that fits pid_t. */
 int parse_pid(const char *text, pid_t *ret);

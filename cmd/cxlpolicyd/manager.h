@@ -95,12 +95,24 @@ struct governed_cgroup {
 	struct sweep_counters counters;
 };
 
+/*
+ * Per member, from the last time a sweep read it: the exec_signature its
+ * status showed then, and how many rolling turns since were skipped because
+ * the signature had not changed.
+ */
+struct member_memo {
+	struct exec_signature sig;
+	bool has_sig;
+	uint8_t skips;
+};
+
 struct policy_runtime {
 	sd_event_source *timer;
 	unsigned rolling; /* which 1/full_every of the members the next partial sweep re-reads */
 	uint64_t cxl_allocated; /* node counters at the last full sweep, UINT64_MAX: none */
 	pid_t *pids; /* members at the last full sweep, sorted */
 	int *pidfds; /* one per pid, -1 when none could be opened */
+	struct member_memo *memo; /* one per pid: what its last read saw */
 	size_t n_pids;
 	struct sweep_counters counters;
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -40,8 +41,10 @@ void policy_runtime_clear(struct policy_runtime *rt)
 			close(rt->pidfds[i]);
 	free(rt->pids);
 	free(rt->pidfds);
+	free(rt->memo);
 	rt->pids = NULL;
 	rt->pidfds = NULL;
+	rt->memo = NULL;
 	rt->n_pids = 0;
 }
 
@@ -147,9 +150,30 @@ static int pidfd_open_(pid_t pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
-static bool pidfd_alive(int fd)
+/*
+ * Which remembered members still run, in one poll() of their pidfds (a pidfd
+ * turns readable when its process exits) instead of a syscall each.  A
+ * member without a pidfd counts as gone: it is read again as new.
+ */
+static int members_alive(const struct policy_runtime *rt, bool **ret)
 {
-	return fd >= 0 && syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) == 0;
+	_cleanup_free_ struct pollfd *fds = calloc(rt->n_pids ? rt->n_pids : 1, sizeof(*fds));
+	_cleanup_free_ bool *alive = calloc(rt->n_pids ? rt->n_pids : 1, sizeof(*alive));
+	int r;
+
+	if (!fds || !alive)
+		return -ENOMEM;
+	for (size_t i = 0; i < rt->n_pids; i++)
+		fds[i] = (struct pollfd){ .fd = rt->pidfds[i], .events = POLLIN };
+	do
+		r = poll(fds, rt->n_pids, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return negative_errno();
+	for (size_t i = 0; i < rt->n_pids; i++)
+		alive[i] = rt->pidfds[i] >= 0 && !(fds[i].revents & (POLLIN | POLLHUP | POLLNVAL));
+	*ret = TAKE_PTR(alive);
+	return 0;
 }
 
 /*
@@ -168,14 +192,19 @@ static int member_diff(const struct policy_runtime *rt, const pid_t *pids, size_
 		       struct member_diff *ret)
 {
 	_cleanup_free_ size_t *old = malloc((n ? n : 1) * sizeof(*old));
+	_cleanup_free_ bool *alive = NULL;
 	size_t j = 0, kept = 0, n_new = 0;
+	int r;
 
 	if (!old)
 		return -ENOMEM;
+	r = members_alive(rt, &alive);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < n; i++) {
 		while (j < rt->n_pids && rt->pids[j] < pids[i])
 			j++;
-		if (j < rt->n_pids && rt->pids[j] == pids[i] && pidfd_alive(rt->pidfds[j])) {
+		if (j < rt->n_pids && rt->pids[j] == pids[i] && alive[j]) {
 			old[i] = j;
 			kept++;
 		} else {
@@ -195,8 +224,8 @@ static int member_diff(const struct policy_runtime *rt, const pid_t *pids, size_
  * of members that stayed are carried over, only new ones are opened, those of
  * members that left are closed.
  */
-static int remember_members(struct policy_runtime *rt, pid_t *pids, size_t n,
-			    const struct member_diff *diff)
+static int remember_members(struct policy_runtime *rt, pid_t *pids, struct member_memo *memo,
+			    size_t n, const struct member_diff *diff)
 {
 	int *fds = malloc((n ? n : 1) * sizeof(*fds));
 
@@ -215,25 +244,84 @@ static int remember_members(struct policy_runtime *rt, pid_t *pids, size_t n,
 	policy_runtime_clear(rt);
 	rt->pids = pids;
 	rt->pidfds = fds;
+	rt->memo = memo;
 	rt->n_pids = n;
 	return 0;
+}
+
+/* After a sweep: its members (and what it learnt of them) are the ones remembered. */
+static int keep_members(struct policy_runtime *rt, pid_t **pids, struct member_memo **memo,
+			size_t n, const struct member_diff *diff)
+{
+	int r;
+
+	if (!diff->changed) {
+		free(rt->memo); /* same members, same order */
+		rt->memo = TAKE_PTR(*memo);
+		return 0;
+	}
+	r = remember_members(rt, *pids, *memo, n, diff);
+	if (r == 0) {
+		*pids = NULL;
+		*memo = NULL;
+	}
+	return r;
+}
+
+/* The memos of this sweep's members: carried over for those that stayed, blank for new ones. */
+static struct member_memo *memos_for(const struct policy_runtime *rt, const size_t *old, size_t n)
+{
+	struct member_memo *memo = calloc(n ? n : 1, sizeof(*memo));
+
+	if (!memo)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (old[i] != SIZE_MAX && rt->memo)
+			memo[i] = rt->memo[old[i]];
+	return memo;
+}
+
+/*
+ * A member whose exec_signature is unchanged is skipped at most this many
+ * rolling turns in a row: a process can swap one resident file page for
+ * another of the same count, which the signature does not show.
+ */
+#define MEMO_MAX_SKIPS 4
+
+/* Has the member's status changed since its last read?  Unknown counts as changed. */
+static bool signature_changed(struct manager *m, pid_t pid, struct member_memo *memo)
+{
+	struct exec_signature now;
+
+	if (!memo->has_sig || memo->skips >= MEMO_MAX_SKIPS)
+		return true;
+	if (procinfo_read_exec_signature(m->root, pid, &now) < 0)
+		return true;
+	if (memcmp(&now, &memo->sig, sizeof(now)) != 0)
+		return true;
+	memo->skips++;
+	return false;
 }
 
 /*
  * What a sweep that is not full reads (the CXL counters did not move, so
  * nothing arrived on CXL through an allocation): the members new since the
- * last sweep, and a rolling 1/@every of all of them (pid % @every == @turn,
- * so a member's turn does not shift as others come and go) for what the
- * counters cannot see: a process newly mapping page cache already on CXL.
- * Every member is re-read within @every intervals.
+ * last sweep, and of a rolling 1/@every of all of them (pid % @every ==
+ * @turn, so a member's turn does not shift as others come and go) those
+ * whose status shows new code or new file pages since their last read: what
+ * the counters cannot see is a process newly mapping page cache already on
+ * CXL.  Every member is looked at within @every intervals, and read in full
+ * within (MEMO_MAX_SKIPS + 1) * @every.
  */
-static size_t partial_slice(const pid_t *pids, const size_t *old, size_t n, unsigned every,
-			    unsigned turn, pid_t *slice)
+static size_t partial_slice(struct manager *m, const pid_t *pids, const size_t *old,
+			    struct member_memo *memo, size_t n, unsigned every, unsigned turn,
+			    pid_t *slice)
 {
 	size_t n_slice = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (old[i] == SIZE_MAX || (unsigned)pids[i] % every == turn)
+		if (old[i] == SIZE_MAX ||
+		    ((unsigned)pids[i] % every == turn && signature_changed(m, pids[i], &memo[i])))
 			slice[n_slice++] = pids[i];
 	return n_slice;
 }
@@ -242,6 +330,7 @@ struct sweep_state {
 	struct manager *m;
 	ssize_t policy; /* -1: a repair sweep */
 	const struct member *members; /* sorted by pid: which governed cgroup each is in */
+	struct member_memo *memo; /* one per member (NULL in a repair sweep): filled as read */
 	size_t n_members;
 	uint64_t policy_cxl_bytes;
 	/* per governed cgroup, this sweep (NULL in a repair sweep): CXL bytes left, no-target pages
@@ -279,6 +368,13 @@ static int on_process(const struct process_report *p, const struct process_moves
 	int last_target = -1;
 
 	st->seen++;
+	if (who && st->memo) {
+		struct member_memo *memo = &st->memo[who - st->members];
+
+		memo->has_sig = p->error == 0 && p->info.has_exec_signature;
+		memo->sig = p->info.exec_signature;
+		memo->skips = 0;
+	}
 
 	if (p->error == 0) {
 		for (size_t i = 0; i < p->n_pages; i++) {
@@ -396,6 +492,7 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 	_cleanup_free_ pid_t *pids = NULL, *slice = NULL;
 	_cleanup_free_ uint64_t *cxl = NULL, *no_target = NULL;
 	_cleanup_free_ size_t *old = NULL;
+	_cleanup_free_ struct member_memo *memo = NULL;
 	struct sweep_options opts = {
 		.migrate = pol->exec.migrate && !pol->exec.report_only,
 		.max_bytes = pol->exec.bytes_per_sweep,
@@ -426,6 +523,10 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 	if (r < 0)
 		return r;
 	old = diff.old;
+	memo = memos_for(rt, old, n);
+	if (!memo)
+		return -ENOMEM;
+	st.memo = memo;
 	if (no_cxl)
 		cxl_alloc = 0; /* no CXL node: nothing can arrive there */
 	else
@@ -448,10 +549,10 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 		pc->partial_sweeps += counters_still && diff.changed;
 		finish_counters(pc, t0, c0);
 		rt->cxl_allocated = cxl_alloc;
-		return diff.changed ? remember_members(rt, TAKE_PTR(pids), n, &diff) : 0;
+		return keep_members(rt, &pids, &memo, n, &diff);
 	}
 	if (partial) {
-		n_slice = partial_slice(pids, old, n, m->cfg.full_every,
+		n_slice = partial_slice(m, pids, old, memo, n, m->cfg.full_every,
 					rt->rolling++ % m->cfg.full_every, slice);
 	} else {
 		memcpy(slice, pids, n * sizeof(*pids));
@@ -523,7 +624,7 @@ int sweeper_sweep_policy(struct manager *m, size_t policy, bool full, struct err
 		log_full(LOG_WARNING, &f, "%zu executable pages could not be moved",
 			 res.moves.failed_pages);
 	sweep_result_clear(&res);
-	return diff.changed ? remember_members(rt, TAKE_PTR(pids), n, &diff) : 0;
+	return keep_members(rt, &pids, &memo, n, &diff);
 }
 
 /* Every process of the host, ascending. */

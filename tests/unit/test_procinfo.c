@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "procinfo.h"
 #include "testlib.h"
@@ -272,6 +274,66 @@ START_TEST(test_read_self)
 }
 END_TEST
 
+/*
+ * exec_signature: parsed from status; missing fields (a kernel thread has no
+ * mm) are -ENOENT, a malformed value -EINVAL; read live, it follows what the
+ * process maps: a new executable file mapping changes VmLib, faulting in a
+ * page of a file changes RssFile (RssShmem for tmpfs).
+ */
+START_TEST(test_exec_signature)
+{
+	_cleanup_(sysroot_freep) struct sysroot *root = open_root("/");
+	struct exec_signature sig = { 1, 2, 3, 4 }, before, after, untouched = { 7, 7, 7, 7 };
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	char path[] = "/tmp/cxlp-sig-XXXXXX";
+	volatile const char *p;
+	int fd;
+
+	ck_assert_int_eq(procinfo_parse_exec_signature("VmExe:\t  12 kB\nVmLib:\t 3400 kB\n"
+						       "RssFile:\t 5 kB\nRssShmem:\t 0 kB\n",
+						       &sig),
+			 0);
+	ck_assert_uint_eq(sig.vm_exe_kb, 12);
+	ck_assert_uint_eq(sig.vm_lib_kb, 3400);
+	ck_assert_uint_eq(sig.rss_file_kb, 5);
+	ck_assert_uint_eq(sig.rss_shmem_kb, 0);
+	ck_assert_int_eq(
+		procinfo_parse_exec_signature("Name:\tkthreadd\nThreads:\t1\n", &untouched),
+		-ENOENT);
+	ck_assert_int_eq(procinfo_parse_exec_signature("VmExe:\t12 kB\nVmLib:\t-1 kB\n"
+						       "RssFile:\t5 kB\n",
+						       &untouched),
+			 -EINVAL);
+	ck_assert_int_eq(procinfo_parse_exec_signature("VmExe:\t12\nVmLib:\t1 kB\nRssFile:\t5 kB\n",
+						       &untouched),
+			 -EINVAL);
+	ck_assert_uint_eq(untouched.vm_exe_kb, 7);
+	ck_assert_int_eq(procinfo_read_exec_signature(root, 999999999, &untouched), -ESRCH);
+	/* pid 2 is kthreadd where there is a kernel; in a pid namespace it may be anything */
+	if (procinfo_read_exec_signature(root, 2, &untouched) != -ENOENT)
+		printf("NOTE test_exec_signature: pid 2 is not a kernel thread here\n");
+
+	/* live: a new executable mapping of a file, then one of its pages faulted in */
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 64 * (off_t)pg), 0);
+	ck_assert_int_eq(procinfo_read_exec_signature(root, getpid(), &before), 0);
+	p = mmap(NULL, 64 * pg, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	ck_assert(p != MAP_FAILED);
+	ck_assert_int_eq(procinfo_read_exec_signature(root, getpid(), &after), 0);
+	ck_assert_uint_eq(after.vm_lib_kb, before.vm_lib_kb + 64 * pg / 1024);
+	before = after;
+	(void)p[5 * pg];
+	ck_assert_int_eq(procinfo_read_exec_signature(root, getpid(), &after), 0);
+	/* a file on disk counts in RssFile, one on tmpfs (the guests' /tmp) in RssShmem */
+	ck_assert_uint_gt(after.rss_file_kb + after.rss_shmem_kb,
+			  before.rss_file_kb + before.rss_shmem_kb);
+	munmap((void *)p, 64 * pg);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(test_read_at_fixture)
 {
 	_cleanup_(sysroot_freep) struct sysroot *root = open_fixture("procs");
@@ -432,6 +494,7 @@ static Suite *procinfo_suite(void)
 
 	tcase_add_test(read, test_read_fixture);
 	tcase_add_test(read, test_read_self);
+	tcase_add_test(read, test_exec_signature);
 	tcase_add_test(read, test_read_at_fixture);
 	tcase_add_test(read, test_read_at_child);
 	tcase_add_test(read, test_proclist_fixture);
