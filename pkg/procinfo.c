@@ -260,7 +260,7 @@ int procinfo_from_text(pid_t pid, const char *stat, const char *comm, const char
 		if (procinfo_parse_status_int(status, "Threads", &v) == 0)
 			info.threads = v;
 		info.has_exec_signature =
-			procinfo_parse_exec_signature(status, &info.exec_signature) == 0;
+			procinfo_parse_exec_signature(stat, status, &info.exec_signature) == 0;
 	}
 	if (cgroup)
 		(void)procinfo_parse_cgroup(cgroup, info.cgroup, sizeof(info.cgroup));
@@ -285,7 +285,7 @@ static int status_kb(const char *status, const char *key, uint64_t *ret)
 	return 0;
 }
 
-int procinfo_parse_exec_signature(const char *status, struct exec_signature *ret)
+int procinfo_parse_exec_signature(const char *stat, const char *status, struct exec_signature *ret)
 {
 	struct exec_signature sig;
 	int r;
@@ -294,9 +294,9 @@ int procinfo_parse_exec_signature(const char *status, struct exec_signature *ret
 	if (r == 0)
 		r = status_kb(status, "VmLib", &sig.vm_lib_kb);
 	if (r == 0)
-		r = status_kb(status, "RssFile", &sig.rss_file_kb);
+		r = procinfo_parse_stat_u64(stat, 10, &sig.min_flt);
 	if (r == 0)
-		r = status_kb(status, "RssShmem", &sig.rss_shmem_kb);
+		r = procinfo_parse_stat_u64(stat, 12, &sig.maj_flt);
 	if (r < 0)
 		return r;
 	*ret = sig;
@@ -306,7 +306,7 @@ int procinfo_parse_exec_signature(const char *status, struct exec_signature *ret
 int procinfo_read_exec_signature(const struct sysroot *root, pid_t pid, struct exec_signature *ret)
 {
 	_cleanup_close_ int dirfd = -1;
-	_cleanup_free_ char *status = NULL;
+	_cleanup_free_ char *stat = NULL, *status = NULL;
 	char rel[64];
 	int r;
 
@@ -316,14 +316,16 @@ int procinfo_read_exec_signature(const struct sysroot *root, pid_t pid, struct e
 		return -ESRCH;
 	if (dirfd < 0)
 		return dirfd;
-	r = read_proc_file_at(dirfd, "status", &status, NULL);
+	r = read_proc_file_at(dirfd, "stat", &stat, NULL);
+	if (r == 0)
+		r = read_proc_file_at(dirfd, "status", &status, NULL);
 	if (r == -ENOENT || r == -ESRCH)
 		return -ESRCH;
 	if (r < 0)
 		return r;
-	if (!*status)
+	if (!*stat || !*status)
 		return -ESRCH;
-	return procinfo_parse_exec_signature(status, ret);
+	return procinfo_parse_exec_signature(stat, status, ret);
 }
 
 int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret)

@@ -14,17 +14,20 @@
 #include "sysroot.h"
 
 /*
- * What /proc/PID/status says about a process's mappings, cheaply: sizes of
- * its program text and of its other executable mappings, and the file (and
- * tmpfs) pages in its page tables.  While all three stay the same, the process has mapped
- * no new code and faulted in no new file page (a daemon may skip re-reading
- * its maps; it still does so now and then, as a same-size swap is possible).
+ * Whether a process has mapped new code or faulted in new pages, cheaply:
+ * the size of its program text and of its other executable mappings (status
+ * VmExe, VmLib: exact, kept under the mmap lock) and its page fault counts
+ * (stat minflt, majflt: exact, summed over its threads).  A page reaches a
+ * process's page tables by a fault, or by populating (MAP_POPULATE, mlock),
+ * which comes with a new mapping; so while all four stay the same its
+ * resident pages are the ones it had.  The RSS fields of status are no use
+ * here: they are per-CPU counters, read without folding in the CPUs' parts.
  */
 struct exec_signature {
-	uint64_t vm_exe_kb; /* VmExe */
-	uint64_t vm_lib_kb; /* VmLib */
-	uint64_t rss_file_kb; /* RssFile */
-	uint64_t rss_shmem_kb; /* RssShmem: page cache of tmpfs files counts here */
+	uint64_t vm_exe_kb; /* status VmExe */
+	uint64_t vm_lib_kb; /* status VmLib */
+	uint64_t min_flt; /* stat field 10 */
+	uint64_t maj_flt; /* stat field 12 */
 };
 
 struct procinfo {
@@ -74,12 +77,14 @@ int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret);
 int procinfo_from_text(pid_t pid, const char *stat, const char *comm, const char *status,
 		       const char *cgroup, struct procinfo *ret);
 
-/* The exec_signature fields of a status text: -ENOENT when one is missing (no mm). */
-int procinfo_parse_exec_signature(const char *status, struct exec_signature *ret);
 /*
- * Read <root>/proc/PID/status for its exec_signature: one open and read.
- * -ESRCH when the process is gone, -ENOENT when it has no mm (a kernel
- * thread, a zombie).
+ * The exec_signature of a process from its stat and status texts: -ENOENT
+ * when status lacks VmExe or VmLib (no mm), -EINVAL for a malformed field.
+ */
+int procinfo_parse_exec_signature(const char *stat, const char *status, struct exec_signature *ret);
+/*
+ * Read <root>/proc/PID/stat and status for its exec_signature.  -ESRCH when
+ * the process is gone, -ENOENT when it has no mm (a kernel thread, a zombie).
  */
 int procinfo_read_exec_signature(const struct sysroot *root, pid_t pid, struct exec_signature *ret);
 

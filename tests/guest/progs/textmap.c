@@ -29,6 +29,7 @@
  *   report   REPORT file_pages=N file_node<N>=C... file_absent=C [cow_node=X] [pin_node=X]
  *            [anon_touched_node<N>=C...]   (move_pages(0, ...) on its own pages, independent
  *            of the project's library; X is the node or the negative errno)
+ *   fault LIST  fault in more file pages (LIST as --fault): FAULT LIST
  *   quit     exit 0
  */
 #define _GNU_SOURCE
@@ -232,6 +233,11 @@ static void *serve(void *arg)
 				fprintf(stderr, "textmap: move_pages: %s\n", strerror(-r));
 				exit(1);
 			}
+		} else if (strncmp(line, "fault ", 6) == 0) {
+			if (fault_pages(line + 6) < 0)
+				printf("ERROR bad page list: %s\n", line + 6);
+			else
+				printf("FAULT %s\n", line + 6);
 		} else if (strcmp(line, "quit") == 0) {
 			exit(0);
 		} else if (line[0]) {
