@@ -517,6 +517,73 @@ START_TEST(test_totals_add)
 }
 END_TEST
 
+/*
+ * What a process with 65,000 mappings costs is sizeof(struct mapping_report)
+ * and sizeof(struct page_ref) per mapping and page: the bar of issue 9 (RSS
+ * <= 10 MiB in every mode) was met at these sizes, not above them.
+ */
+START_TEST(test_per_mapping_sizes)
+{
+	ck_assert_uint_le(sizeof(struct mapping_report), 72);
+	ck_assert_uint_le(sizeof(struct page_ref), 24);
+	ck_assert_uint_le(sizeof(struct node_pages), 8);
+}
+END_TEST
+
+/* Mappings of one file with the same permissions share one files entry, so one name. */
+START_TEST(test_mappings_of_one_file_share_an_entry)
+{
+	enum { N = 40 };
+	struct real real = real_open();
+	struct cxlp_ctx ctx = real_ctx(&real);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	struct scanner s;
+	struct process_report rep;
+	char path[64];
+	char *maps[N];
+	uint32_t file = UINT32_MAX;
+	int fd;
+
+	make_text_file(path, sizeof(path), 1);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	/* offset 0 every time: no two can merge, wherever the kernel puts them */
+	for (size_t i = 0; i < N; i++) {
+		maps[i] = mmap(NULL, pg, i % 2 ? PROT_READ | PROT_EXEC : PROT_EXEC, MAP_PRIVATE, fd,
+			       0);
+		ck_assert(maps[i] != MAP_FAILED);
+	}
+	close(fd);
+
+	scanner_start(&s, &ctx, false);
+	scan_ok(&s, getpid(), &rep);
+	for (size_t i = 0; i < N; i += 2) {
+		const struct mapping_report *m = find_at(&rep, (uint64_t)(uintptr_t)maps[i]);
+
+		ck_assert_ptr_nonnull(m);
+		ck_assert_str_eq(mapping_file_of(&rep, m)->name, path);
+		ck_assert_str_eq(mapping_file_of(&rep, m)->perms, "--xp");
+		if (file == UINT32_MAX)
+			file = m->file;
+		ck_assert_uint_eq(m->file, file);
+	}
+	for (size_t i = 1; i < N; i += 2) {
+		const struct mapping_report *m = find_at(&rep, (uint64_t)(uintptr_t)maps[i]);
+
+		ck_assert_ptr_nonnull(m);
+		ck_assert_str_eq(mapping_file_of(&rep, m)->perms, "r-xp"); /* its own entry */
+		ck_assert_uint_ne(m->file, file);
+	}
+	ck_assert_uint_le(rep.n_files + N - 2, rep.n_maps);
+	process_report_clear(&rep);
+	scanner_done(&s);
+	for (size_t i = 0; i < N; i++)
+		munmap(maps[i], pg);
+	unlink(path);
+	real_close(&real);
+}
+END_TEST
+
 static Suite *scan_suite(void)
 {
 	Suite *s = suite_create("scan");
@@ -524,6 +591,8 @@ static Suite *scan_suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_self_matches_numa_maps);
+	tcase_add_test(tc, test_per_mapping_sizes);
+	tcase_add_test(tc, test_mappings_of_one_file_share_an_entry);
 	tcase_add_test(tc, test_child_anon_exec);
 	tcase_add_test(tc, test_dedupe_only_what_was_resident);
 	tcase_add_test(tc, test_cow_copy_is_private);
