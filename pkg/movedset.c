@@ -56,7 +56,7 @@ struct movedset_key movedset_key_of(const struct process_report *p, const struct
 	struct movedset_key k;
 
 	if (ref->file_page != PAGE_REF_PRIVATE && !ref->by_frame) {
-		const struct file_key *f = &p->maps[ref->map].key;
+		const struct file_key *f = &mapping_file_of(p, &p->maps[ref->map])->key;
 
 		k.a = f->inode ^ ((uint64_t)f->dev_major << 52);
 		k.b = ((uint64_t)f->dev_minor << 40) ^ ref->file_page;

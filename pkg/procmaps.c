@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #define DELETED_SUFFIX " (deleted)"
 
@@ -252,41 +253,104 @@ static const char *quote_line(const char *line, size_t len, char *buf, size_t si
 	return buf;
 }
 
+/*
+ * A parse of maps text that may arrive in pieces: lines are numbered across
+ * them, and each VMA kept is handed to @fn (its name borrowed for the call).
+ */
+struct text_parse {
+	bool exec_only;
+	const char *filename; /* NULL: found from @procdir_fd when a message needs it */
+	int procdir_fd;
+	size_t lineno;
+	vma_fn fn;
+	void *userdata;
+	struct error *err;
+};
+
+static void maps_display(int procdir_fd, char *buf, size_t size);
+
+/* The line [p, p + len), without its newline. */
+static int parse_one(struct text_parse *tp, const char *p, size_t len)
+{
+	const char *why = NULL;
+	char shown[400], found[PATH_MAX + 8];
+	struct vma v;
+	int r;
+
+	tp->lineno++;
+	r = parse_line(p, len, &v, &why);
+	if (r == -EINVAL) {
+		const char *filename = tp->filename;
+
+		if (!filename) {
+			maps_display(tp->procdir_fd, found, sizeof(found));
+			filename = found;
+		}
+		return error_set(tp->err, r,
+				 "%s: line %zu: expected \"" MAPS_LINE_FORMAT "\", got \"%s\" (%s)",
+				 filename, tp->lineno, quote_line(p, len, shown, sizeof(shown)),
+				 why);
+	}
+	if (r < 0)
+		return r;
+	if ((!tp->exec_only || vma_is_exec(&v)) && strcmp(v.name, "[vsyscall]") != 0)
+		r = tp->fn(&v, tp->userdata);
+	free(v.name);
+	return r;
+}
+
+/*
+ * The complete lines of [text, text + len); with @final, a last line without
+ * its newline too.  *@ret_used: bytes parsed (the rest waits for more text).
+ */
+static int parse_lines(struct text_parse *tp, const char *text, size_t len, bool final,
+		       size_t *ret_used)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		int r;
+
+		if (!nl && !final)
+			break;
+		r = parse_one(tp, p, nl ? (size_t)(nl - p) : (size_t)(end - p));
+		if (r < 0)
+			return r;
+		p = nl ? nl + 1 : end;
+	}
+	*ret_used = (size_t)(p - text);
+	return 0;
+}
+
+static int push_copy(const struct vma *v, void *userdata)
+{
+	struct vma copy = *v;
+	int r;
+
+	copy.name = strdup(v->name);
+	if (!copy.name)
+		return -ENOMEM;
+	r = vma_list_push(userdata, &copy);
+	if (r < 0)
+		free(copy.name);
+	return r;
+}
+
 int procmaps_parse_text(const char *text, size_t len, bool exec_only, const char *filename,
 			struct vma_list *ret, struct error *err)
 {
-	const char *p = text, *end = text + len;
-	size_t lineno = 0;
+	struct text_parse tp = {
+		.exec_only = exec_only,
+		.filename = filename ? filename : "maps",
+		.procdir_fd = -1,
+		.fn = push_copy,
+		.userdata = ret,
+		.err = err,
+	};
+	size_t used;
 
-	if (!filename)
-		filename = "maps";
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t line_len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		const char *why = NULL;
-		char shown[400];
-		struct vma v;
-		int r;
-
-		lineno++;
-		r = parse_line(p, line_len, &v, &why);
-		if (r == -EINVAL)
-			return error_set(err, r,
-					 "%s: line %zu: expected \"" MAPS_LINE_FORMAT
-					 "\", got \"%s\" (%s)",
-					 filename, lineno,
-					 quote_line(p, line_len, shown, sizeof(shown)), why);
-		if (r < 0)
-			return r;
-		if ((exec_only && !vma_is_exec(&v)) || strcmp(v.name, "[vsyscall]") == 0) {
-			free(v.name);
-		} else if ((r = vma_list_push(ret, &v)) < 0) {
-			free(v.name);
-			return r;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return 0;
+	return parse_lines(&tp, text, len, true, &used);
 }
 
 int procmaps_parse(const char *text, bool exec_only, struct vma_list *ret)
@@ -294,7 +358,19 @@ int procmaps_parse(const char *text, bool exec_only, struct vma_list *ret)
 	return procmaps_parse_text(text, strlen(text), exec_only, NULL, ret, NULL);
 }
 
-static int read_with_query(int fd, struct vma_list *ret)
+/* Strip " (deleted)" from the NUL-terminated @name in place. */
+static bool strip_deleted(char *name)
+{
+	size_t len = strlen(name), suffix = strlen(DELETED_SUFFIX);
+
+	if (len < suffix || strcmp(name + len - suffix, DELETED_SUFFIX) != 0)
+		return false;
+	name[len - suffix] = '\0';
+	return true;
+}
+
+/* *@ret_seen: whether @fn was called (a later failure cannot fall back to text). */
+static int read_with_query(int fd, vma_fn fn, void *userdata, bool *ret_seen)
 {
 	char name[PATH_MAX + sizeof(DELETED_SUFFIX)];
 	uint64_t addr = 0;
@@ -327,13 +403,15 @@ static int read_with_query(int fd, struct vma_list *ret)
 		v.dev_minor = q.dev_minor;
 		v.inode = q.inode;
 		v.page_size = q.vma_page_size ? q.vma_page_size : base_page_size();
-		r = set_name(&v, name, q.vma_name_size ? strnlen(name, q.vma_name_size) : 0);
+		if (!q.vma_name_size)
+			name[0] = '\0';
+		name[sizeof(name) - 1] = '\0';
+		v.deleted = strip_deleted(name);
+		v.name = name;
+		*ret_seen = true;
+		r = fn(&v, userdata);
 		if (r < 0)
 			return r;
-		if ((r = vma_list_push(ret, &v)) < 0) {
-			free(v.name);
-			return r;
-		}
 		if (q.vma_end <= addr)
 			return -EIO; /* the kernel went backwards: do not loop */
 		addr = q.vma_end;
@@ -346,28 +424,41 @@ static bool vma_may_be_hugetlb(const struct vma *v)
 	return v->dev_major == 0 && v->inode != 0;
 }
 
-int procmaps_parse_smaps_page_sizes(const char *smaps, struct vma_list *list)
+/* At @line (@len bytes), a mapping's header "START-END ..."?  *@ret_start: its START. */
+static bool smaps_header(const char *line, size_t len, uint64_t *ret_start)
 {
-	const char *line = smaps;
-	size_t i = 0;
+	struct cursor c = { .p = line, .end = line + len };
+	const char *why;
+
+	/*
+	 * Field lines start with a name, and some names ("Anonymous:",
+	 * "AnonHugePages:", "FilePmdMapped:") begin with letters that are hex
+	 * digits too: a header has the '-' right after its hex START.
+	 */
+	return take_hex(&c, UINT64_MAX, ret_start, &why) == 0 && c.p < c.end && *c.p == '-';
+}
+
+/*
+ * The KernelPageSize of the mapping starting at @start, searched from
+ * *@cursor (a position in an smaps text, at a line start; advanced past the
+ * headers below @start, so ascending lookups read the text once).  0 and
+ * the size, -ENOENT when the mapping or its line is missing, -EINVAL when
+ * that line is malformed.
+ */
+static int smaps_page_size(const char **cursor, uint64_t start, uint64_t *ret)
+{
+	const char *line = *cursor;
 	bool current = false;
 
-	while (line && *line && i < list->n) {
+	while (line && *line) {
 		size_t len = strcspn(line, "\n");
+		uint64_t at;
 
-		struct cursor c = { .p = line, .end = line + len };
-		uint64_t start;
-		const char *why;
-
-		/*
-		 * A mapping's header starts "START-END"; field lines start with a name,
-		 * and some names ("Anonymous:", "AnonHugePages:", "FilePmdMapped:") begin
-		 * with letters that are hex digits too.
-		 */
-		if (take_hex(&c, UINT64_MAX, &start, &why) == 0 && c.p < c.end && *c.p == '-') {
-			while (i < list->n && list->items[i].start < start)
-				i++;
-			current = i < list->n && list->items[i].start == start;
+		if (smaps_header(line, len, &at)) {
+			if (current || at > start)
+				return -ENOENT;
+			*cursor = line;
+			current = at == start;
 		} else if (current && strncmp(line, "KernelPageSize:", 15) == 0) {
 			char *end;
 			unsigned long long kb = strtoull(line + 15, &end, 10);
@@ -375,46 +466,129 @@ int procmaps_parse_smaps_page_sizes(const char *smaps, struct vma_list *list)
 			if (end == line + 15 || kb == 0 || kb > UINT64_MAX / 1024 ||
 			    strncmp(end, " kB", 3) != 0)
 				return -EINVAL;
-			list->items[i].page_size = (uint64_t)kb * 1024;
+			*ret = (uint64_t)kb * 1024;
+			return 0;
 		}
 		line = line[len] ? line + len + 1 : NULL;
 	}
-	return 0;
+	return -ENOENT;
 }
 
-/* Text mode knows no page size: ask smaps, only when some VMA may be hugetlb. */
-static void fill_page_sizes(int procdir_fd, struct vma_list *list)
+int procmaps_parse_smaps_page_sizes(const char *smaps, struct vma_list *list)
 {
-	_cleanup_free_ char *smaps = NULL;
-	_cleanup_close_ int fd = -1;
-	bool need = false;
+	const char *cursor = smaps;
 
-	for (size_t i = 0; i < list->n && !need; i++)
-		need = vma_may_be_hugetlb(&list->items[i]);
-	if (!need)
-		return;
-	fd = openat(procdir_fd, "smaps", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read_fd_fully(fd, &smaps, NULL) < 0)
-		return; /* best effort: the base page size stays */
-	(void)procmaps_parse_smaps_page_sizes(smaps, list);
-}
+	for (size_t i = 0; i < list->n; i++) {
+		uint64_t size;
+		int r = smaps_page_size(&cursor, list->items[i].start, &size);
 
-/* Hand @list's VMAs over to @ret (appended after any it holds). */
-static int vma_list_move(struct vma_list *ret, struct vma_list *list)
-{
-	if (ret->n == 0) {
-		free(ret->items);
-		*ret = *list;
-	} else {
-		if (GROW_ARRAY(ret->items, ret->cap, ret->n + list->n) < 0)
-			return -ENOMEM;
-		memcpy(ret->items + ret->n, list->items, list->n * sizeof(*list->items));
-		ret->n += list->n;
-		ret->used_procmap_query = list->used_procmap_query;
-		free(list->items);
+		if (r == -EINVAL)
+			return r;
+		if (r == 0)
+			list->items[i].page_size = size;
 	}
-	*list = (struct vma_list){ 0 };
 	return 0;
+}
+
+/*
+ * Text mode knows no page size: smaps tells it, read only when some VMA may
+ * be hugetlb (once, at the first one) and only best effort.
+ */
+struct smaps_sizes {
+	int procdir_fd;
+	bool tried;
+	char *text;
+	const char *cursor;
+	uint64_t last; /* START of the VMA looked up last */
+};
+
+static void smaps_sizes_fill(struct smaps_sizes *ss, struct vma *v)
+{
+	uint64_t size;
+
+	if (!vma_may_be_hugetlb(v))
+		return;
+	if (!ss->tried) {
+		_cleanup_close_ int fd = openat(ss->procdir_fd, "smaps", O_RDONLY | O_CLOEXEC);
+
+		ss->tried = true;
+		if (fd < 0 || read_fd_fully(fd, &ss->text, NULL) < 0)
+			return; /* the base page size stays */
+		ss->cursor = ss->text;
+	}
+	if (!ss->text)
+		return;
+	if (v->start < ss->last)
+		ss->cursor = ss->text; /* out of order (the process remapped while we read) */
+	ss->last = v->start;
+	if (smaps_page_size(&ss->cursor, v->start, &size) < 0)
+		return;
+	v->page_size = size;
+}
+
+/* The text reader's consumer: page sizes from smaps, then the caller's @fn. */
+struct text_sink {
+	struct smaps_sizes sizes;
+	vma_fn fn;
+	void *userdata;
+};
+
+static int text_sink_push(const struct vma *v, void *userdata)
+{
+	struct text_sink *sink = userdata;
+	struct vma sized = *v;
+
+	smaps_sizes_fill(&sink->sizes, &sized);
+	return sink->fn(&sized, sink->userdata);
+}
+
+/* Maps text is parsed as it is read, a buffer at a time. */
+#define TEXT_CHUNK ((size_t)64 << 10)
+
+static int read_text(int fd, struct text_parse *tp)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0, total = 0, used;
+	struct stat st;
+	int r;
+
+	/* not a FIFO or a device in a fixture tree */
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			/* a line longer than the buffer: make room for it */
+			size_t ncap = cap ? cap * 2 : TEXT_CHUNK;
+			char *grown = realloc(buf, ncap);
+
+			if (!grown)
+				return -ENOMEM;
+			buf = grown;
+			cap = ncap;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == ENOENT ? -ESRCH : negative_errno();
+		}
+		if (n == 0)
+			break;
+		total += (size_t)n;
+		if (total > SYSROOT_MAX_FILE_SIZE_DEFAULT)
+			return -EFBIG;
+		len += (size_t)n;
+		r = parse_lines(tp, buf, len, false, &used);
+		if (r < 0)
+			return r;
+		memmove(buf, buf + used, len - used);
+		len -= used;
+	}
+	return parse_lines(tp, buf, len, true, &used);
 }
 
 /* For messages only: the path of @procdir_fd's maps as the kernel knows it. */
@@ -434,14 +608,23 @@ static void maps_display(int procdir_fd, char *buf, size_t size)
 }
 
 /* @display: the maps file's name in messages; NULL: found from @procdir_fd when needed. */
-static int read_exec_at(int procdir_fd, enum procmaps_method method, const char *display,
-			struct vma_list *ret, struct error *err)
+static int each_exec_at(int procdir_fd, enum procmaps_method method, const char *display, vma_fn fn,
+			void *userdata, bool *ret_used_query, struct error *err)
 {
-	char found[PATH_MAX + 8];
-	_cleanup_(vma_list_free) struct vma_list list = { 0 };
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *text = NULL;
-	size_t len = 0;
+	struct text_sink sink = {
+		.sizes = { .procdir_fd = procdir_fd },
+		.fn = fn,
+		.userdata = userdata,
+	};
+	struct text_parse tp = {
+		.exec_only = true,
+		.filename = display,
+		.procdir_fd = procdir_fd,
+		.fn = text_sink_push,
+		.userdata = &sink,
+		.err = err,
+	};
 	int r;
 
 	fd = openat(procdir_fd, "maps", O_RDONLY | O_CLOEXEC);
@@ -449,14 +632,13 @@ static int read_exec_at(int procdir_fd, enum procmaps_method method, const char 
 		return errno == ENOENT ? -ESRCH : negative_errno();
 
 	if (method != PROCMAPS_TEXT) {
-		r = read_with_query(fd, &list);
-		if (r == 0) {
-			list.used_procmap_query = true;
-			return vma_list_move(ret, &list);
-		}
-		vma_list_free(&list);
-		if (r == -EACCES || r == -EPERM)
-			return r;
+		bool seen = false;
+
+		r = read_with_query(fd, fn, userdata, &seen);
+		if (r == 0 && ret_used_query)
+			*ret_used_query = true;
+		if (r == 0 || r == -EACCES || r == -EPERM || seen)
+			return r; /* @fn saw VMAs: text would show them again */
 		/*
 		 * ESRCH also means "no mm": kernel threads and zombies.  The
 		 * text read below tells those (empty) from a reaped process.
@@ -465,18 +647,45 @@ static int read_exec_at(int procdir_fd, enum procmaps_method method, const char 
 			return r == -ENOTTY || r == -EINVAL ? -EOPNOTSUPP : r;
 		/* ENOTTY: kernel without PROCMAP_QUERY, or not procfs: parse text */
 	}
-	r = read_fd_fully(fd, &text, &len);
+	r = read_text(fd, &tp);
+	free(sink.sizes.text);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
-	if (!display) {
-		maps_display(procdir_fd, found, sizeof(found));
-		display = found;
-	}
-	r = procmaps_parse_text(text, len, true, display, &list, err);
+	if (ret_used_query)
+		*ret_used_query = false;
+	return 0;
+}
+
+int procmaps_each_exec_at(int procdir_fd, enum procmaps_method method, vma_fn fn, void *userdata,
+			  bool *ret_used_query, struct error *err)
+{
+	return each_exec_at(procdir_fd, method, NULL, fn, userdata, ret_used_query, err);
+}
+
+/* Collect into @ret, untouched on failure. */
+static int read_exec_at(int procdir_fd, enum procmaps_method method, const char *display,
+			struct vma_list *ret, struct error *err)
+{
+	_cleanup_(vma_list_free) struct vma_list list = { 0 };
+	bool used_query = false;
+	int r;
+
+	r = each_exec_at(procdir_fd, method, display, push_copy, &list, &used_query, err);
 	if (r < 0)
 		return r;
-	fill_page_sizes(procdir_fd, &list);
-	return vma_list_move(ret, &list);
+	if (ret->n == 0) {
+		free(ret->items);
+		*ret = list;
+	} else if (list.n > 0) {
+		if (GROW_ARRAY(ret->items, ret->cap, ret->n + list.n) < 0)
+			return -ENOMEM;
+		memcpy(ret->items + ret->n, list.items, list.n * sizeof(*list.items));
+		ret->n += list.n;
+		free(list.items);
+	}
+	ret->used_procmap_query = used_query;
+	list = (struct vma_list){ 0 };
+	return 0;
 }
 
 int procmaps_read_exec_at(int procdir_fd, enum procmaps_method method, struct vma_list *ret,

@@ -109,3 +109,21 @@ int procmaps_read_exec_err(const struct sysroot *root, pid_t pid, enum procmaps_
  */
 int procmaps_read_exec_at(int procdir_fd, enum procmaps_method method, struct vma_list *ret,
 			  struct error *err);
+
+/*
+ * Called with each VMA a reader finds, in the order the kernel gives them;
+ * @v and its name are valid during the call only.  A negative return stops
+ * the read and is returned.
+ */
+typedef int (*vma_fn)(const struct vma *v, void *userdata);
+
+/*
+ * procmaps_read_exec_at(), handing each VMA to @fn as it is read instead of
+ * collecting them: memory stays flat whatever the number of VMAs (text is
+ * parsed a buffer at a time).  When PROCMAP_QUERY fails after @fn saw a VMA,
+ * that error is returned (a text read would show the VMAs again).  On
+ * success *@ret_used_query (may be NULL) says whether PROCMAP_QUERY was
+ * used; on failure @fn may have seen some VMAs.
+ */
+int procmaps_each_exec_at(int procdir_fd, enum procmaps_method method, vma_fn fn, void *userdata,
+			  bool *ret_used_query, struct error *err);

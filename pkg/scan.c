@@ -29,11 +29,11 @@ void scanner_done(struct scanner *s)
 
 void process_report_clear(struct process_report *r)
 {
-	for (size_t i = 0; i < r->n_maps; i++) {
-		free(r->maps[i].vma.name);
-		free(r->maps[i].nodes);
-	}
+	for (size_t i = 0; i < r->n_files; i++)
+		free(r->files[i].name);
+	free(r->files);
 	free(r->maps);
+	free(r->nodes);
 	free(r->pages);
 	proc_handle_close(&r->handle);
 	memset(r, 0, sizeof(*r));
@@ -57,11 +57,22 @@ void scan_totals_add(struct scan_totals *into, const struct scan_totals *from)
 	into->cxl_bytes += from->cxl_bytes;
 }
 
-size_t mapping_node_pages(const struct mapping_report *m, int node)
+struct node_pages mapping_node(const struct process_report *r, const struct mapping_report *m,
+			       size_t k)
 {
-	for (size_t i = 0; i < m->n_nodes; i++)
-		if (m->nodes[i].node == node)
-			return m->nodes[i].pages;
+	if (m->n_nodes == 1)
+		return (struct node_pages){ m->node, m->resident };
+	return r->nodes[m->nodes_at + k];
+}
+
+size_t mapping_node_pages(const struct process_report *r, const struct mapping_report *m, int node)
+{
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		struct node_pages np = mapping_node(r, m, i);
+
+		if (np.node == node)
+			return np.pages;
+	}
 	return 0;
 }
 
@@ -100,6 +111,11 @@ static struct file_key file_key_of(const struct process_report *r, const struct 
 	return key;
 }
 
+static bool mapping_is_file(const struct process_report *r, const struct mapping_report *m)
+{
+	return mapping_file_of(r, m)->inode != 0;
+}
+
 static int push_page(struct process_report *r, uint64_t addr, uint64_t file_page, uint32_t map)
 {
 	if (GROW_ARRAY(r->pages, r->cap_pages, r->n_pages + 1) < 0)
@@ -113,27 +129,28 @@ static int push_page(struct process_report *r, uint64_t addr, uint64_t file_page
 	return 0;
 }
 
-/* Node counts are sparse: a handful of nodes, whatever the highest node id. */
-static int count_node(struct mapping_report *m, int node)
+/*
+ * Node counts are sparse: a handful of nodes, whatever the highest node id.
+ * While @m is tallied, its counts are the last ones of r->nodes.
+ */
+static int count_node(struct process_report *r, struct mapping_report *m, int node)
 {
+	struct node_pages *counts = r->nodes + m->nodes_at;
 	size_t i;
 
-	for (i = 0; i < m->n_nodes && m->nodes[i].node < node; i++)
+	for (i = 0; i < m->n_nodes && counts[i].node < node; i++)
 		;
-	if (i < m->n_nodes && m->nodes[i].node == node) {
-		m->nodes[i].pages++;
+	if (i < m->n_nodes && counts[i].node == node) {
+		counts[i].pages++;
 		return 0;
 	}
-	{
-		struct node_pages *grown = realloc(m->nodes, (m->n_nodes + 1) * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		m->nodes = grown;
-	}
-	memmove(&m->nodes[i + 1], &m->nodes[i], (m->n_nodes - i) * sizeof(m->nodes[0]));
-	m->nodes[i] = (struct node_pages){ node, 1 };
+	if (m->n_nodes == UINT16_MAX || GROW_ARRAY(r->nodes, r->cap_nodes, r->n_nodes + 1) < 0)
+		return -ENOMEM;
+	counts = r->nodes + m->nodes_at;
+	memmove(&counts[i + 1], &counts[i], (m->n_nodes - i) * sizeof(counts[0]));
+	counts[i] = (struct node_pages){ node, 1 };
 	m->n_nodes++;
+	r->n_nodes++;
 	return 0;
 }
 
@@ -152,7 +169,7 @@ static int apply_record(struct scanner *s, struct process_report *r, size_t firs
 	if (!s->state || n == 0)
 		return 0;
 	m = &r->maps[r->pages[first].map];
-	key = r->pages[first].by_frame ? ANON_FRAME_KEY : m->key;
+	key = r->pages[first].by_frame ? ANON_FRAME_KEY : mapping_file_of(r, m)->key;
 	err = pagestate_segments(s->state, &key, r->pages[first].file_page,
 				 r->pages[first + n - 1].file_page + 1, &segs, &n_segs);
 	if (err < 0)
@@ -227,18 +244,19 @@ static int take_ranges(struct scanner *s, struct process_report *r, struct resid
 		       uint32_t idx, const struct resident_range *ranges, size_t n_ranges)
 {
 	struct mapping_report *m = &r->maps[idx];
-	uint64_t file_first = m->vma.offset / m->page_size;
+	uint64_t file_first = m->offset / m->page_size;
+	bool is_file = mapping_is_file(r, m), uncertain = mapping_file_of(r, m)->key_uncertain;
 	int err;
 
 	for (size_t i = 0; i < n_ranges; i++) {
-		bool page_cache = vma_is_file(&m->vma) && (ranges[i].flags & RESIDENT_SHARED);
-		bool shared = page_cache && !m->key_uncertain;
-		uint64_t start = MAX(ranges[i].start, m->vma.start) & ~((uint64_t)m->page_size - 1);
-		uint64_t end = MIN(ranges[i].end, m->vma.end);
+		bool page_cache = is_file && (ranges[i].flags & RESIDENT_SHARED);
+		bool shared = page_cache && !uncertain;
+		uint64_t start = MAX(ranges[i].start, m->start) & ~((uint64_t)m->page_size - 1);
+		uint64_t end = MIN(ranges[i].end, m->end);
 		size_t first = r->n_pages;
 
 		for (uint64_t a = start; a < end; a += m->page_size) {
-			uint64_t file_page = shared ? file_first + (a - m->vma.start) / m->page_size
+			uint64_t file_page = shared ? file_first + (a - m->start) / m->page_size
 						    : PAGE_REF_PRIVATE;
 
 			if (r->n_pages > first && r->pages[r->n_pages - 1].addr == a)
@@ -247,7 +265,7 @@ static int take_ranges(struct scanner *s, struct process_report *r, struct resid
 			if (err < 0)
 				return err;
 			m->huge += !!(ranges[i].flags & RESIDENT_HUGE);
-			m->private_copies += vma_is_file(&m->vma) && !page_cache;
+			m->private_copies += is_file && !page_cache;
 		}
 		if (shared) {
 			err = apply_record(s, r, first, r->n_pages - first);
@@ -270,20 +288,20 @@ static int collect_mapping(struct scanner *s, struct process_report *r, struct r
 	struct mapping_report *m = &r->maps[idx];
 	_cleanup_free_ struct resident_range *ranges = NULL;
 	size_t n_ranges = 0;
-	uint64_t end = m->vma.end;
+	uint64_t end = m->end;
 	int err;
 
 	if (res->method == RESIDENCY_PAGEMAP) {
 		/* One entry per page of address space: spend the process's budget. */
-		if (end - m->vma.start > s->walk_left) {
-			end = m->vma.start + (s->walk_left & ~((uint64_t)m->page_size - 1));
+		if (end - m->start > s->walk_left) {
+			end = m->start + (s->walk_left & ~((uint64_t)m->page_size - 1));
 			m->walk_truncated = true;
 		}
-		s->walk_left -= end - m->vma.start;
-		if (end == m->vma.start)
+		s->walk_left -= end - m->start;
+		if (end == m->start)
 			return 0;
 	}
-	err = residency_ranges(res, m->vma.start, end, &ranges, &n_ranges);
+	err = residency_ranges(res, m->start, end, &ranges, &n_ranges);
 	if (err < 0)
 		return err;
 	return take_ranges(s, r, res, idx, ranges, n_ranges);
@@ -307,10 +325,9 @@ static int collect_window(struct scanner *s, struct process_report *r, struct re
 	int err;
 
 	while (last + 1 < r->n_maps && !r->maps[last + 1].skipped_empty &&
-	       r->maps[last + 1].vma.start - r->maps[last].vma.end <= WALK_GAP_MAX)
+	       r->maps[last + 1].start - r->maps[last].end <= WALK_GAP_MAX)
 		last++;
-	err = residency_ranges_append(res, r->maps[first].vma.start, r->maps[last].vma.end,
-				      &window);
+	err = residency_ranges_append(res, r->maps[first].start, r->maps[last].end, &window);
 	if (err < 0)
 		return err;
 	for (uint32_t i = first; i <= last; i++) {
@@ -328,7 +345,7 @@ static bool large_and_empty(const struct process_report *r, const struct residen
 {
 	struct smaps_usage usage;
 
-	if (res->method != RESIDENCY_PAGEMAP || m->vma.end - m->vma.start < LARGE_MAPPING_BYTES)
+	if (res->method != RESIDENCY_PAGEMAP || m->end - m->start < LARGE_MAPPING_BYTES)
 		return false;
 	if (!*smaps) {
 		_cleanup_close_ int fd = openat(r->handle.dirfd, "smaps", O_RDONLY | O_CLOEXEC);
@@ -336,30 +353,15 @@ static bool large_and_empty(const struct process_report *r, const struct residen
 		if (fd < 0 || read_fd_fully(fd, smaps, NULL) < 0)
 			return false;
 	}
-	return residency_smaps_usage(*smaps, m->vma.start, &usage) == 0 && usage.rss == 0;
+	return residency_smaps_usage(*smaps, m->start, &usage) == 0 && usage.rss == 0;
 }
 
-/* Ask the kernel where the pages the run does not know yet are. */
-static int query_nodes(struct scanner *s, struct process_report *r)
+/* move_pages() for @n pages of @r, through another thread if the one we read through ended. */
+static int query_batch(struct scanner *s, struct process_report *r, const uint64_t *addrs, size_t n,
+		       int *status)
 {
-	_cleanup_free_ uint64_t *addrs = NULL;
-	_cleanup_free_ int *status = NULL;
-	_cleanup_free_ size_t *which = NULL;
-	size_t n = 0, kept = 0;
-	int err;
+	int err = placement_query_pages(s->ctx->move_pages, r->handle.mm_tid, addrs, n, status);
 
-	addrs = malloc(MAX(r->n_pages, (size_t)1) * sizeof(*addrs));
-	status = malloc(MAX(r->n_pages, (size_t)1) * sizeof(*status));
-	which = malloc(MAX(r->n_pages, (size_t)1) * sizeof(*which));
-	if (!addrs || !status || !which)
-		return -ENOMEM;
-	for (size_t i = 0; i < r->n_pages; i++) {
-		if (r->pages[i].node >= 0)
-			continue;
-		addrs[n] = r->pages[i].addr;
-		which[n++] = i;
-	}
-	err = placement_query_pages(s->ctx->move_pages, r->handle.mm_tid, addrs, n, status);
 	if ((err == -ESRCH || err == -EINVAL) && proc_handle_check(&r->handle) < 0 &&
 	    proc_handle_retarget(&r->handle) == 0)
 		/* the thread we read the mm through ended; the process lives on */
@@ -367,10 +369,46 @@ static int query_nodes(struct scanner *s, struct process_report *r)
 	/* EINVAL: no mm any more, the process is exiting (it had one when its maps were read). */
 	if (err == -EINVAL || (err < 0 && proc_handle_check(&r->handle) < 0))
 		return -ESRCH;
-	if (err < 0)
-		return err;
-	for (size_t j = 0; j < n; j++)
-		r->pages[which[j]].node = status[j] >= 0 ? status[j] : -2;
+	return err;
+}
+
+/* Pages asked about per query_batch(): bounds the arrays, whatever the process. */
+#define QUERY_BATCH 4096
+
+/* Ask the kernel where the pages the run does not know yet are. */
+static int query_nodes(struct scanner *s, struct process_report *r)
+{
+	_cleanup_free_ uint64_t *addrs = NULL;
+	_cleanup_free_ int *status = NULL;
+	_cleanup_free_ size_t *which = NULL;
+	size_t unknown = 0, batch, kept = 0;
+	int err;
+
+	for (size_t i = 0; i < r->n_pages; i++)
+		unknown += r->pages[i].node < 0;
+	batch = MIN(MAX(unknown, (size_t)1), (size_t)QUERY_BATCH);
+	addrs = malloc(batch * sizeof(*addrs));
+	status = malloc(batch * sizeof(*status));
+	which = malloc(batch * sizeof(*which));
+	if (!addrs || !status || !which)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_pages;) {
+		size_t n = 0;
+
+		for (; i < r->n_pages && n < batch; i++) {
+			if (r->pages[i].node >= 0)
+				continue;
+			addrs[n] = r->pages[i].addr;
+			which[n++] = i;
+		}
+		if (n == 0)
+			break;
+		err = query_batch(s, r, addrs, n, status);
+		if (err < 0)
+			return err;
+		for (size_t j = 0; j < n; j++)
+			r->pages[which[j]].node = (int16_t)(status[j] >= 0 ? status[j] : -2);
+	}
 	/* Pages that left memory between the walk and the query are not resident. */
 	for (size_t i = 0; i < r->n_pages; i++)
 		if (r->pages[i].node >= 0)
@@ -379,25 +417,29 @@ static int query_nodes(struct scanner *s, struct process_report *r)
 	return 0;
 }
 
-/* Counts of every mapping from the pages, in address order. */
-static int tally(struct scanner *s, struct process_report *r)
+/*
+ * Counts of mapping @m from its resident pages r->pages[first, end), in
+ * address order.  Its per node counts go at the end of r->nodes, and stay
+ * there only when the pages are on more than one node.
+ */
+static int tally_mapping(struct scanner *s, struct process_report *r, struct mapping_report *m,
+			 size_t first, size_t end)
 {
 	const struct topology *topo = s->ctx->topo;
 	int prev_tier = -1;
 	uint64_t prev_addr = 0;
-	uint32_t prev_map = UINT32_MAX;
 	int err;
 
-	for (size_t i = 0; i < r->n_pages; i++) {
+	m->nodes_at = (uint32_t)r->n_nodes;
+	for (size_t i = first; i < end; i++) {
 		const struct page_ref *p = &r->pages[i];
-		struct mapping_report *m = &r->maps[p->map];
 		int tier = topology_is_cxl(topo, p->node) ? 1 : 0;
 
-		if (p->map != prev_map || p->addr != prev_addr + m->page_size)
+		if (p->addr != prev_addr + m->page_size)
 			prev_tier = -1;
 		m->resident++;
 		m->deduplicated += p->deduplicated;
-		err = count_node(m, p->node);
+		err = count_node(r, m, p->node);
 		if (err < 0)
 			return err;
 		if (tier) {
@@ -413,7 +455,32 @@ static int tally(struct scanner *s, struct process_report *r)
 			m->tier_boundaries++;
 		prev_tier = tier;
 		prev_addr = p->addr;
-		prev_map = p->map;
+	}
+	if (m->n_nodes == 1) {
+		m->node = (int16_t)r->nodes[m->nodes_at].node;
+		r->n_nodes--;
+	}
+	if (m->n_nodes <= 1)
+		m->nodes_at = 0;
+	return 0;
+}
+
+/* Counts of every mapping from the pages. */
+static int tally(struct scanner *s, struct process_report *r)
+{
+	int err;
+
+	/* A mapping's pages are pushed together (in mapping order), and stay so. */
+	for (size_t i = 0, end; i < r->n_pages; i = end) {
+		struct mapping_report *m = &r->maps[r->pages[i].map];
+
+		for (end = i + 1; end < r->n_pages && r->pages[end].map == r->pages[i].map; end++)
+			;
+		if (m->resident)
+			return -EIO; /* pages of one mapping apart: cannot happen */
+		err = tally_mapping(s, r, m, i, end);
+		if (err < 0)
+			return err;
 	}
 	for (size_t i = 0; i < r->n_maps; i++) {
 		struct mapping_report *m = &r->maps[i];
@@ -421,7 +488,7 @@ static int tally(struct scanner *s, struct process_report *r)
 
 		m->straddle = on_cxl > 0 && on_cxl < m->resident;
 		r->totals.mappings++;
-		r->totals.pages += m->pages;
+		r->totals.pages += mapping_pages(m);
 		r->totals.resident += m->resident;
 		r->totals.resident_bytes += (uint64_t)m->resident * m->page_size;
 		r->totals.deduplicated += m->deduplicated;
@@ -434,31 +501,141 @@ static int tally(struct scanner *s, struct process_report *r)
 	return 0;
 }
 
-static int take_vmas(struct scanner *s, struct process_report *r, struct vma_list *vmas)
-{
-	r->maps = calloc(vmas->n ? vmas->n : 1, sizeof(*r->maps));
-	if (!r->maps)
-		return -ENOMEM;
-	for (size_t i = 0; i < vmas->n; i++) {
-		struct mapping_report *m = &r->maps[r->n_maps++];
+/*
+ * Mappings are taken as the maps reader finds them; what they share goes
+ * to r->files once, found again through a hash of the entries (open
+ * addressing, slot = file index + 1, 0 free).
+ */
+struct take {
+	struct scanner *s;
+	struct process_report *r;
+	uint32_t *slots;
+	size_t n_slots; /* a power of two, more than twice r->n_files */
+};
 
-		m->vma = vmas->items[i];
-		vmas->items[i].name = NULL; /* now owned by the report */
-		m->special = vma_is_special(&m->vma);
-		if (vma_is_file(&m->vma))
-			m->key = file_key_of(r, &m->vma, &m->key_uncertain);
-		m->page_size = m->vma.page_size >= s->page_size ? m->vma.page_size : s->page_size;
-		m->pages = (m->vma.end - m->vma.start) / m->page_size;
+static uint64_t file_hash(const struct mapping_file *f)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (const unsigned char *c = (const unsigned char *)f->name; *c; c++)
+		h = (h ^ *c) * 0x100000001b3ULL;
+	h ^= f->inode * 0x9e3779b97f4a7c15ULL;
+	h ^= ((uint64_t)f->dev_major << 32 | f->dev_minor) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= ((uint64_t)f->key.dev_major << 32 | f->key.dev_minor) * 0x165667b19e3779f9ULL;
+	for (size_t i = 0; i < 4; i++)
+		h = (h ^ (unsigned char)f->perms[i]) * 0x100000001b3ULL;
+	return h ^ (h >> 29) ^ f->deleted ^ ((uint64_t)f->key_uncertain << 1);
+}
+
+static bool file_equal(const struct mapping_file *a, const struct mapping_file *b)
+{
+	return a->inode == b->inode && a->dev_major == b->dev_major &&
+	       a->dev_minor == b->dev_minor && a->key.dev_major == b->key.dev_major &&
+	       a->key.dev_minor == b->key.dev_minor && a->key.inode == b->key.inode &&
+	       a->deleted == b->deleted && a->key_uncertain == b->key_uncertain &&
+	       memcmp(a->perms, b->perms, sizeof(a->perms)) == 0 && strcmp(a->name, b->name) == 0;
+}
+
+static size_t find_slot(const struct take *t, const struct mapping_file *f, uint64_t hash)
+{
+	size_t mask = t->n_slots - 1, i = hash & mask;
+
+	while (t->slots[i] && !file_equal(&t->r->files[t->slots[i] - 1], f))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static int grow_slots(struct take *t)
+{
+	size_t n = t->n_slots ? t->n_slots * 2 : 64;
+	uint32_t *old = t->slots;
+	size_t old_n = t->n_slots;
+
+	t->slots = calloc(n, sizeof(*t->slots));
+	if (!t->slots) {
+		t->slots = old;
+		return -ENOMEM;
 	}
+	t->n_slots = n;
+	for (size_t i = 0; i < old_n; i++)
+		if (old[i])
+			t->slots[find_slot(t, &t->r->files[old[i] - 1],
+					   file_hash(&t->r->files[old[i] - 1]))] = old[i];
+	free(old);
+	return 0;
+}
+
+/* The index in r->files of @f (its name borrowed), added when new. */
+static int intern_file(struct take *t, const struct mapping_file *f, uint32_t *ret)
+{
+	struct process_report *r = t->r;
+	uint64_t hash = file_hash(f);
+	size_t slot;
+	char *name;
+
+	if (t->n_slots < 2 * (r->n_files + 1) && grow_slots(t) < 0)
+		return -ENOMEM;
+	slot = find_slot(t, f, hash);
+	if (t->slots[slot]) {
+		*ret = t->slots[slot] - 1;
+		return 0;
+	}
+	if (GROW_ARRAY(r->files, r->cap_files, r->n_files + 1) < 0)
+		return -ENOMEM;
+	name = strdup(f->name);
+	if (!name)
+		return -ENOMEM;
+	r->files[r->n_files] = *f;
+	r->files[r->n_files].name = name;
+	t->slots[slot] = (uint32_t)++r->n_files;
+	*ret = t->slots[slot] - 1;
+	return 0;
+}
+
+static int take_vma(const struct vma *v, void *userdata)
+{
+	struct take *t = userdata;
+	struct process_report *r = t->r;
+	struct mapping_file f = {
+		.name = v->name,
+		.inode = v->inode,
+		.dev_major = v->dev_major,
+		.dev_minor = v->dev_minor,
+		.deleted = v->deleted,
+		.special = vma_is_special(v),
+	};
+	uint32_t file;
+	int err;
+
+	if (r->n_maps == MAPPING_INDEX_MAX)
+		return -EOVERFLOW;
+	memcpy(f.perms, v->perms, sizeof(f.perms));
+	if (vma_is_file(v))
+		f.key = file_key_of(r, v, &f.key_uncertain);
+	err = intern_file(t, &f, &file);
+	if (err < 0)
+		return err;
+	if (GROW_ARRAY(r->maps, r->cap_maps, r->n_maps + 1) < 0)
+		return -ENOMEM;
+	r->maps[r->n_maps++] = (struct mapping_report){
+		.start = v->start,
+		.end = v->end,
+		.offset = v->offset,
+		.page_size = MAX(v->page_size, (uint64_t)t->s->page_size),
+		.file = file,
+		.node = -1,
+		.special = f.special,
+	};
 	return 0;
 }
 
 static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
 {
-	_cleanup_(vma_list_free) struct vma_list vmas = { 0 };
 	_cleanup_free_ char *smaps = NULL;
 	struct residency res = { .fd = -1 };
 	struct error err_msg = { 0 };
+	struct take take = { .s = s, .r = r };
+	bool used_query = false;
 	int err;
 
 	if (!s->ctx->live)
@@ -466,16 +643,15 @@ static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
 	err = proc_handle_open_info(s->ctx->root, pid, s->ctx->live, &r->handle, &r->info);
 	if (err < 0)
 		return err;
-	err = procmaps_read_exec_at(r->handle.dirfd, s->ctx->maps_method, &vmas, &err_msg);
+	err = procmaps_each_exec_at(r->handle.dirfd, s->ctx->maps_method, take_vma, &take,
+				    &used_query, &err_msg);
+	free(take.slots);
 	if (err < 0) {
 		if (err == -EINVAL)
 			snprintf(r->message, sizeof(r->message), "%s", err_msg.message);
 		return err;
 	}
-	r->used_procmap_query = vmas.used_procmap_query;
-	err = take_vmas(s, r, &vmas);
-	if (err < 0)
-		return err;
+	r->used_procmap_query = used_query;
 	if (r->n_maps == 0)
 		goto done;
 
@@ -554,7 +730,7 @@ int scanner_record(struct scanner *s, const struct process_report *r, size_t fir
 		       !r->pages[i + run].by_frame &&
 		       r->pages[i + run].file_page == p->file_page + run)
 			run++;
-		key = p->by_frame ? ANON_FRAME_KEY : r->maps[p->map].key;
+		key = p->by_frame ? ANON_FRAME_KEY : mapping_file_of(r, &r->maps[p->map])->key;
 		err = pagestate_set(s->state, &key, p->file_page, p->file_page + run, info);
 		if (err < 0)
 			return err;

@@ -43,19 +43,31 @@ struct scan_totals {
 	uint64_t cxl_bytes; /* cxl_pages in bytes */
 };
 
+/* Resident pages of a mapping on one node. */
 struct node_pages {
-	int node;
-	size_t pages;
+	int32_t node;
+	uint32_t pages;
 };
 
-struct mapping_report {
-	struct vma vma; /* owns vma.name */
+/*
+ * What mappings of a process have in common: the file (or anonymous
+ * memory) and how it is mapped.  Mappings of one file with the same
+ * permissions and identity share one entry: a process with 65,000 mappings
+ * of one file holds its name once.
+ */
+struct mapping_file {
+	char *name; /* path or "[vdso]"-style name, "" for anonymous; " (deleted)" stripped */
+	uint64_t inode;
+	unsigned int dev_major;
+	unsigned int dev_minor;
 	/*
 	 * The file whose page cache backs it: st_dev/st_ino of map_files/START-END
 	 * (btrfs subvolumes and overlay layers share the device /proc/PID/maps
 	 * shows, and their inode numbers repeat), else the maps fields.
 	 */
 	struct file_key key;
+	char perms[5]; /* "r-xp" */
+	bool deleted;
 	/*
 	 * map_files could not be read (the leader exited, or no CAP_SYS_ADMIN) and
 	 * the device is one that several file systems' subvolumes or layers share
@@ -64,20 +76,39 @@ struct mapping_report {
 	 */
 	bool key_uncertain;
 	bool special; /* [vdso] and friends: never moved */
-	bool skipped_empty; /* a large mapping with no resident page, known without a walk */
-	bool walk_truncated; /* pagemap walk stopped at the budget: pages beyond were not seen */
-	size_t page_size; /* of the mapping: hugetlb pages are counted as themselves */
-	size_t pages; /* (end - start) / page_size */
-	size_t resident;
-	size_t deduplicated;
-	size_t private_copies;
-	size_t huge; /* resident pages mapped by a huge page (THP, hugetlb), when known */
-	size_t cxl_pages; /* resident pages of this mapping on CXL, in this process's view */
-	size_t tier_boundaries;
-	bool straddle;
-	struct node_pages *nodes; /* resident pages per node, ascending node, sparse */
-	size_t n_nodes;
 };
+
+/*
+ * One executable mapping.  A process holds one per mapping, so it is kept
+ * small (72 bytes; the unit tests check): what it shares with other mappings
+ * is in process_report.files, counts of its resident pages are 32 bits (a
+ * mapping with 2^32 resident pages would need 64 GiB of page_refs first),
+ * and its pages per node are inline when they are all on one node.
+ */
+struct mapping_report {
+	uint64_t start;
+	uint64_t end;
+	uint64_t offset; /* in the file, bytes */
+	uint64_t page_size; /* of the mapping: hugetlb pages are counted as themselves */
+	uint32_t file; /* index in process_report.files */
+	uint32_t resident;
+	uint32_t deduplicated;
+	uint32_t private_copies;
+	uint32_t huge; /* resident pages mapped by a huge page (THP, hugetlb), when known */
+	uint32_t cxl_pages; /* resident pages of this mapping on CXL, in this process's view */
+	uint32_t tier_boundaries;
+	uint32_t nodes_at; /* n_nodes > 1: its counts are process_report.nodes[nodes_at...] */
+	uint16_t n_nodes; /* nodes with resident pages of it */
+	int16_t node; /* n_nodes == 1: the node of every resident page */
+	bool special : 1; /* the file's, at hand for the sweep */
+	bool skipped_empty : 1; /* a large mapping with no resident page, known without a walk */
+	bool walk_truncated : 1; /* pagemap walk stopped at the budget: pages beyond were not seen
+				  */
+	bool straddle : 1; /* resident pages on DRAM and CXL */
+};
+
+/* Mappings a process may have: page_ref.map has 28 bits. */
+#define MAPPING_INDEX_MAX ((uint32_t)1 << 28)
 
 #define PAGE_REF_PRIVATE UINT64_MAX
 
@@ -87,17 +118,18 @@ struct mapping_report {
  */
 #define ANON_FRAME_KEY ((struct file_key){ UINT32_MAX, UINT32_MAX, UINT64_MAX })
 
-/* A resident page of an executable mapping, as this process sees it. */
+/* A resident page of an executable mapping, as this process sees it (24 bytes). */
 struct page_ref {
 	uint64_t addr;
 	uint64_t file_page; /* page offset in the file, PAGE_REF_PRIVATE when not shared */
-	uint32_t map; /* index in process_report.maps */
-	int node; /* -1 until known */
-	bool by_frame; /* file_page holds the frame of an anonymous page other processes map too */
-	bool deduplicated; /* node taken from the run's record */
-	bool counted; /* already counted on CXL by an earlier process of the run */
-	bool moved; /* moved by this run's call through this process, verified on @moved_to */
-	int moved_to;
+	uint32_t map : 28; /* index in process_report.maps */
+	uint32_t by_frame : 1; /* file_page holds the frame of an anonymous page others map too */
+	uint32_t deduplicated : 1; /* node taken from the run's record */
+	uint32_t counted : 1; /* already counted on CXL by an earlier process of the run */
+	uint32_t moved : 1; /* moved by this run's call through this process, verified on @moved_to
+			     */
+	int16_t node; /* -1 until known */
+	int16_t moved_to;
 };
 
 struct process_report {
@@ -107,13 +139,36 @@ struct process_report {
 	char message[ERROR_MESSAGE_MAX]; /* for -EINVAL: what was malformed */
 	bool used_procmap_query;
 	bool used_pagemap_scan;
-	struct mapping_report *maps;
+	struct mapping_report *maps; /* in the order the kernel lists them */
 	size_t n_maps;
+	size_t cap_maps;
+	struct mapping_file *files; /* what the mappings share, by mapping_report.file */
+	size_t n_files;
+	size_t cap_files;
+	struct node_pages *nodes; /* per node counts of mappings on more than one node */
+	size_t n_nodes;
+	size_t cap_nodes;
 	struct scan_totals totals;
 	struct page_ref *pages; /* resident pages of movable and special mappings, by address */
 	size_t n_pages;
 	size_t cap_pages;
 };
+
+static inline const struct mapping_file *mapping_file_of(const struct process_report *r,
+							 const struct mapping_report *m)
+{
+	return &r->files[m->file];
+}
+
+/* Mapped pages of @m: (end - start) / page_size. */
+static inline uint64_t mapping_pages(const struct mapping_report *m)
+{
+	return (m->end - m->start) / m->page_size;
+}
+
+/* The @k-th (k < m->n_nodes) of @m's resident pages per node, ascending node. */
+struct node_pages mapping_node(const struct process_report *r, const struct mapping_report *m,
+			       size_t k);
 
 struct scanner {
 	const struct cxlp_ctx *ctx;
@@ -145,4 +200,4 @@ int scanner_record(struct scanner *s, const struct process_report *r, size_t fir
 void process_report_clear(struct process_report *r);
 void scan_totals_add(struct scan_totals *into, const struct scan_totals *from);
 /* Pages of @m on @node. */
-size_t mapping_node_pages(const struct mapping_report *m, int node);
+size_t mapping_node_pages(const struct process_report *r, const struct mapping_report *m, int node);

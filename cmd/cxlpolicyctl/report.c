@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "report.h"
 
+#include <inttypes.h>
 #include <json.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -42,38 +43,41 @@ static json_object *totals_to_json(const struct scan_totals *t)
 	return o;
 }
 
-static const char *mapping_kind(const struct mapping_report *m)
+static const char *mapping_kind(const struct mapping_file *f)
 {
-	return m->special ? "special" : m->vma.inode ? "file" : "anon";
+	return f->special ? "special" : f->inode ? "file" : "anon";
 }
 
-static json_object *mapping_to_json(const struct mapping_report *m)
+static json_object *mapping_to_json(const struct process_report *p, const struct mapping_report *m)
 {
+	const struct mapping_file *f = mapping_file_of(p, m);
 	json_object *o = json_object_new_object();
 	json_object *nodes = json_object_new_object();
 	char buf[32];
 
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)m->vma.start);
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)m->start);
 	json_object_object_add(o, "start", json_object_new_string(buf));
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)m->vma.end);
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)m->end);
 	json_object_object_add(o, "end", json_object_new_string(buf));
-	json_object_object_add(o, "perms", json_object_new_string(m->vma.perms));
-	json_object_object_add(o, "path", json_text(m->vma.name));
-	json_object_object_add(o, "deleted", json_object_new_boolean(m->vma.deleted));
-	json_add_size(o, "inode", m->vma.inode);
-	snprintf(buf, sizeof(buf), "%x:%x", m->vma.dev_major, m->vma.dev_minor);
+	json_object_object_add(o, "perms", json_object_new_string(f->perms));
+	json_object_object_add(o, "path", json_text(f->name));
+	json_object_object_add(o, "deleted", json_object_new_boolean(f->deleted));
+	json_add_size(o, "inode", f->inode);
+	snprintf(buf, sizeof(buf), "%x:%x", f->dev_major, f->dev_minor);
 	json_object_object_add(o, "dev", json_object_new_string(buf));
-	json_add_size(o, "offset", m->vma.offset);
-	json_object_object_add(o, "kind", json_object_new_string(mapping_kind(m)));
+	json_add_size(o, "offset", m->offset);
+	json_object_object_add(o, "kind", json_object_new_string(mapping_kind(f)));
 	json_add_size(o, "page_size", m->page_size);
-	json_add_size(o, "pages", m->pages);
+	json_add_size(o, "pages", mapping_pages(m));
 	json_add_size(o, "resident", m->resident);
 	json_add_size(o, "deduplicated", m->deduplicated);
 	json_add_size(o, "private_copies", m->private_copies);
 	json_add_size(o, "huge", m->huge);
 	for (size_t i = 0; i < m->n_nodes; i++) {
-		snprintf(buf, sizeof(buf), "%d", m->nodes[i].node);
-		json_add_size(nodes, buf, m->nodes[i].pages);
+		struct node_pages np = mapping_node(p, m, i);
+
+		snprintf(buf, sizeof(buf), "%d", np.node);
+		json_add_size(nodes, buf, np.pages);
 	}
 	json_object_object_add(o, "nodes", nodes);
 	json_add_size(o, "cxl_pages", m->cxl_pages);
@@ -157,7 +161,7 @@ static void print_process_json(const struct process_report *p, const struct proc
 	print_members(head);
 	fputs(",\"mappings\":[", stdout);
 	for (size_t i = 0; i < p->n_maps; i++) {
-		json_object *m = mapping_to_json(&p->maps[i]);
+		json_object *m = mapping_to_json(p, &p->maps[i]);
 
 		if (i)
 			putchar(',');
@@ -264,14 +268,18 @@ static void end_json(const struct sweep_result *r, const struct report_options *
 	json_object_put(root);
 }
 
-static void format_nodes(const struct mapping_report *m, char *buf, size_t size)
+static void format_nodes(const struct process_report *p, const struct mapping_report *m, char *buf,
+			 size_t size)
 {
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < m->n_nodes && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%sN%d=%zu", len ? "," : "",
-					m->nodes[i].node, m->nodes[i].pages);
+	for (size_t i = 0; i < m->n_nodes && len < size; i++) {
+		struct node_pages np = mapping_node(p, m, i);
+
+		len += (size_t)snprintf(buf + len, size - len, "%sN%d=%" PRIu32, len ? "," : "",
+					np.node, np.pages);
+	}
 	if (!buf[0])
 		snprintf(buf, size, "-");
 }
@@ -282,16 +290,17 @@ static void print_mappings(const struct process_report *p)
 	       "RESIDENT", "DEDUP", "CXL", "NODES", "STRADDLE", "PATH");
 	for (size_t i = 0; i < p->n_maps; i++) {
 		const struct mapping_report *m = &p->maps[i];
+		const struct mapping_file *f = mapping_file_of(p, m);
 		char nodes[128];
-		_cleanup_free_ char *name =
-			escape_bytes_dup(m->vma.name[0] ? m->vma.name : "[anon]", 0);
+		_cleanup_free_ char *name = escape_bytes_dup(f->name[0] ? f->name : "[anon]", 0);
 
-		format_nodes(m, nodes, sizeof(nodes));
-		printf("    %012llx-%012llx %s %7zu %8zu %6zu %6zu %-14s %-8s %s%s\n",
-		       (unsigned long long)m->vma.start, (unsigned long long)m->vma.end,
-		       m->vma.perms, m->pages, m->resident, m->deduplicated, m->cxl_pages, nodes,
+		format_nodes(p, m, nodes, sizeof(nodes));
+		printf("    %012llx-%012llx %s %7" PRIu64 " %8" PRIu32 " %6" PRIu32 " %6" PRIu32
+		       " %-14s %-8s %s%s\n",
+		       (unsigned long long)m->start, (unsigned long long)m->end, f->perms,
+		       mapping_pages(m), m->resident, m->deduplicated, m->cxl_pages, nodes,
 		       m->straddle ? "STRADDLE" : "-", name ? name : "?",
-		       m->vma.deleted ? " (deleted)" : "");
+		       f->deleted ? " (deleted)" : "");
 	}
 }
 

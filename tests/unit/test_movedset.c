@@ -50,15 +50,18 @@ END_TEST
 
 START_TEST(test_keys_of_file_and_private_pages)
 {
-	struct mapping_report maps[2] = { 0 };
+	struct mapping_report maps[2] = { { .file = 0 }, { .file = 1 } };
+	struct mapping_file files[2] = { 0 };
 	struct process_report p = { 0 };
 	struct page_ref file = { .addr = 0x1000, .file_page = 5, .map = 0 };
 	struct page_ref file_other_dev = { .addr = 0x1000, .file_page = 5, .map = 1 };
 	struct page_ref priv = { .addr = 0x1000, .file_page = PAGE_REF_PRIVATE, .map = 0 };
 	struct movedset_key a, b, c, d;
 
-	maps[0].key = (struct file_key){ 8, 1, 1234 };
-	maps[1].key = (struct file_key){ 8, 2, 1234 };
+	files[0].key = (struct file_key){ 8, 1, 1234 };
+	files[1].key = (struct file_key){ 8, 2, 1234 };
+	p.files = files;
+	p.n_files = 2;
 	p.maps = maps;
 	p.n_maps = 2;
 	p.info.pid = 42;

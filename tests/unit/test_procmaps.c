@@ -591,6 +591,107 @@ static void assert_same_vmas(const struct vma_list *a, const struct vma_list *b)
 	}
 }
 
+/* A maps text of @n lines (every third one executable) with long names, line @long_at longer
+ * than the reader's 64 KiB buffer and line @bad (1-based, 0: none) malformed; free() it. */
+static char *big_maps_text(size_t n, size_t long_at, size_t bad)
+{
+	size_t cap = n * 160 + (96 << 10), len = 0;
+	char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t start = 0x10000000ULL + i * 0x2000;
+
+		if (i + 1 == bad) {
+			len += (size_t)snprintf(text + len, cap - len,
+						"%" PRIx64 " r-xp 0 08:01 5\n", start);
+			continue;
+		}
+		len += (size_t)snprintf(text + len, cap - len,
+					"%" PRIx64 "-%" PRIx64 " %s %08zx %s %zu ", start,
+					start + 0x1000, i % 3 ? "r--p" : "r-xp", i * 0x1000,
+					i == 6 ? "00:2e" : "08:01", i + 1);
+		if (i == long_at) {
+			memset(text + len, 'L', 70000);
+			len += 70000;
+		} else {
+			len += (size_t)snprintf(
+				text + len, cap - len,
+				"/usr/lib/x86_64-linux-gnu/a-rather-long-library-name-%zu.so",
+				i % 50);
+		}
+		text[len++] = '\n';
+	}
+	text[len] = '\0';
+	return text;
+}
+
+static int collect(const struct vma *v, void *userdata)
+{
+	struct vma_list *list = userdata;
+	struct vma copy = *v;
+
+	copy.name = strdup(v->name);
+	ck_assert_ptr_nonnull(copy.name);
+	ck_assert_int_eq(GROW_ARRAY(list->items, list->cap, list->n + 1), 0);
+	list->items[list->n++] = copy;
+	return 0;
+}
+
+/*
+ * The streaming text reader parses a buffer at a time: lines that cross its
+ * buffers, a line longer than one, line numbers in messages and page sizes
+ * from smaps come out as from parsing the whole text at once.
+ */
+START_TEST(test_each_exec_streams_text)
+{
+	enum { LINES = 3000, LONG_AT = 1500 };
+	char *dir = fixture_copy("procs");
+	_cleanup_free_ char *text = big_maps_text(LINES, LONG_AT, 0);
+	_cleanup_free_ char *bad = big_maps_text(LINES, LONG_AT, 2500);
+	_cleanup_(vma_list_free) struct vma_list whole = { 0 };
+	_cleanup_(vma_list_free) struct vma_list streamed = { 0 };
+	_cleanup_(vma_list_free) struct vma_list partial = { 0 };
+	_cleanup_close_ int fd = -1;
+	struct error err = { 0 };
+	bool used_query = true;
+	char smaps[256];
+
+	ck_assert_uint_gt(strlen(text), 4 * (64 << 10));
+	/* line 7 (index 6, executable) is a hugetlb candidate: 00:2e with an inode */
+	snprintf(smaps, sizeof(smaps),
+		 "%" PRIx64 "-%" PRIx64 " r-xp 00006000 00:2e 7 /x\nKernelPageSize:     2048 kB\n",
+		 (uint64_t)0x10000000 + 6 * 0x2000, (uint64_t)0x10000000 + 6 * 0x2000 + 0x1000);
+	write_file(dir, "proc/42/maps", text);
+	write_file(dir, "proc/42/smaps", smaps);
+	{
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/proc/42", dir);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ck_assert_int_ge(fd, 0);
+	}
+	ck_assert_int_eq(procmaps_parse_text(text, strlen(text), true, "m", &whole, &err), 0);
+	ck_assert_uint_eq(whole.n, LINES / 3);
+	ck_assert_int_eq(
+		procmaps_each_exec_at(fd, PROCMAPS_TEXT, collect, &streamed, &used_query, &err), 0);
+	ck_assert(!used_query);
+	assert_same_vmas(&whole, &streamed);
+	ck_assert_uint_eq(strlen(streamed.items[LONG_AT / 3].name), 70000);
+	for (size_t i = 0; i < streamed.n; i++)
+		ck_assert_uint_eq(streamed.items[i].page_size,
+				  i == 6 / 3 ? 2048 * 1024 : (uint64_t)sysconf(_SC_PAGESIZE));
+
+	write_file(dir, "proc/42/maps", bad);
+	ck_assert_int_eq(procmaps_each_exec_at(fd, PROCMAPS_TEXT, collect, &partial, NULL, &err),
+			 -EINVAL);
+	ck_assert_msg(strstr(err.message, "/proc/42/maps: line 2500: expected") != NULL,
+		      "message: %s", err.message);
+	ck_assert_uint_eq(partial.n, (2500 - 1 + 2) / 3); /* the exec lines before it, as read */
+	remove_tree(dir);
+}
+END_TEST
+
 START_TEST(test_read_self_query_matches_text)
 {
 	_cleanup_(sysroot_freep) struct sysroot *root = open_root("/");
@@ -685,6 +786,7 @@ static Suite *procmaps_suite(void)
 	tcase_add_test(read, test_read_gone);
 	tcase_add_test(read, test_read_malformed_message);
 	tcase_add_test(read, test_read_at_fixture);
+	tcase_add_test(read, test_each_exec_streams_text);
 	suite_add_tcase(s, read);
 	return s;
 }

@@ -66,14 +66,18 @@ static void settle_all(struct scanner *s, const struct process_report *rep)
 	}
 }
 
-static size_t sum_nodes(const struct mapping_report *m)
+static size_t sum_nodes(const struct process_report *r, const struct mapping_report *m)
 {
 	size_t sum = 0;
 
 	for (size_t i = 0; i < m->n_nodes; i++) {
+		struct node_pages np = mapping_node(r, m, i);
+
 		if (i > 0)
-			ck_assert_int_lt(m->nodes[i - 1].node, m->nodes[i].node);
-		sum += m->nodes[i].pages;
+			ck_assert_int_lt(mapping_node(r, m, i - 1).node, np.node);
+		ck_assert_uint_gt(np.pages, 0);
+		ck_assert_uint_eq(mapping_node_pages(r, m, np.node), np.pages);
+		sum += np.pages;
 	}
 	return sum;
 }
@@ -89,7 +93,7 @@ static char *numa_maps_of(pid_t pid)
 static const struct mapping_report *find_at(const struct process_report *rep, uint64_t start)
 {
 	for (size_t i = 0; i < rep->n_maps; i++)
-		if (rep->maps[i].vma.start == start)
+		if (rep->maps[i].start == start)
 			return &rep->maps[i];
 	return NULL;
 }
@@ -116,30 +120,33 @@ START_TEST(test_self_matches_numa_maps)
 		size_t on_cxl = 0;
 		long lo, hi;
 
-		ck_assert(vma_is_exec(&m->vma));
-		ck_assert_uint_eq(m->pages, (m->vma.end - m->vma.start) / m->page_size);
-		ck_assert_uint_le(m->resident, m->pages);
-		ck_assert_uint_eq(sum_nodes(m), m->resident);
+		const struct mapping_file *f = mapping_file_of(&rep, m);
+
+		ck_assert_uint_lt(m->file, rep.n_files);
+		ck_assert_int_eq(f->perms[2], 'x');
+		ck_assert_uint_eq(mapping_pages(m), (m->end - m->start) / m->page_size);
+		ck_assert_uint_le(m->resident, mapping_pages(m));
+		ck_assert_uint_eq(sum_nodes(&rep, m), m->resident);
 		for (size_t k = 0; k < m->n_nodes; k++)
-			if (topology_is_cxl(real.topo, m->nodes[k].node))
-				on_cxl += m->nodes[k].pages;
+			if (topology_is_cxl(real.topo, mapping_node(&rep, m, k).node))
+				on_cxl += mapping_node(&rep, m, k).pages;
 		ck_assert_uint_eq(m->cxl_pages, on_cxl);
 		ck_assert_uint_eq(m->deduplicated, 0); /* dedupe off */
 		sum += m->resident;
-		if (m->vma.start <= here && here < m->vma.end) {
+		if (m->start <= here && here < m->end) {
 			found_self = true;
 			ck_assert_uint_gt(m->resident, 0); /* we are running it */
 		}
 		if (m->special)
 			continue;
 		/* pages may fault in while we look, never out: before <= scan <= after */
-		lo = numa_maps_pages(before, m->vma.start);
-		hi = numa_maps_pages(after, m->vma.start);
+		lo = numa_maps_pages(before, m->start);
+		hi = numa_maps_pages(after, m->start);
 		ck_assert_msg(lo >= 0 && hi >= 0, "%s at %" PRIx64 " missing from numa_maps",
-			      m->vma.name, m->vma.start);
+			      f->name, m->start);
 		ck_assert_msg((size_t)lo <= m->resident && m->resident <= (size_t)hi,
-			      "%s: numa_maps %ld..%ld pages, scan %zu resident", m->vma.name, lo,
-			      hi, m->resident);
+			      "%s: numa_maps %ld..%ld pages, scan %" PRIu32 " resident", f->name,
+			      lo, hi, m->resident);
 		checked++;
 		nonzero += lo > 0;
 	}
@@ -171,14 +178,14 @@ START_TEST(test_child_anon_exec)
 	scan_ok(&s, c.pid, &rep);
 	m = find_at(&rep, c.exec_addr);
 	ck_assert_msg(m != NULL, "no mapping at %" PRIx64, c.exec_addr);
-	ck_assert_uint_eq(m->vma.end - m->vma.start, MAP * s.page_size);
-	ck_assert_str_eq(m->vma.perms, "rwxp");
-	ck_assert_str_eq(m->vma.name, "");
-	ck_assert(!vma_is_file(&m->vma));
+	ck_assert_uint_eq(m->end - m->start, MAP * s.page_size);
+	ck_assert_str_eq(mapping_file_of(&rep, m)->perms, "rwxp");
+	ck_assert_str_eq(mapping_file_of(&rep, m)->name, "");
+	ck_assert_uint_eq(mapping_file_of(&rep, m)->inode, 0);
 	ck_assert(!m->special);
-	ck_assert_uint_eq(m->pages, MAP);
+	ck_assert_uint_eq(mapping_pages(m), MAP);
 	ck_assert_uint_eq(m->resident, TOUCH);
-	ck_assert_uint_eq(sum_nodes(m), TOUCH);
+	ck_assert_uint_eq(sum_nodes(&rep, m), TOUCH);
 	ck_assert_uint_eq(m->deduplicated, 0); /* anonymous memory is never shared page cache */
 	ck_assert_uint_eq(m->private_copies, 0); /* not a file mapping */
 	settle_all(&s, &rep);
@@ -251,8 +258,8 @@ START_TEST(test_dedupe_only_what_was_resident)
 			ck_assert_uint_eq(mb->deduplicated, 0);
 			ck_assert_uint_eq(ma->deduplicated, (size_t)a_mapped);
 		}
-		ck_assert_uint_eq(sum_nodes(ma), ma->resident);
-		ck_assert_uint_eq(sum_nodes(mb), mb->resident);
+		ck_assert_uint_eq(sum_nodes(&ra, ma), ma->resident);
+		ck_assert_uint_eq(sum_nodes(&rb, mb), mb->resident);
 		process_report_clear(&ra);
 		process_report_clear(&rb);
 		scanner_done(&s);
@@ -295,7 +302,7 @@ START_TEST(test_cow_copy_is_private)
 	for (size_t i = 0; i < rc.n_maps; i++) {
 		const struct mapping_report *m = &rc.maps[i];
 
-		if (m->vma.start < c.exec_addr || m->vma.start >= c.exec_addr + PAGES * s.page_size)
+		if (m->start < c.exec_addr || m->start >= c.exec_addr + PAGES * s.page_size)
 			continue;
 		resident += m->resident;
 		dedup += m->deduplicated;
@@ -337,7 +344,7 @@ START_TEST(test_huge_sparse_mapping)
 	scan_ok(&s, c.pid, &rep);
 	m = find_at(&rep, c.exec_addr);
 	ck_assert_ptr_nonnull(m);
-	ck_assert_uint_eq(m->pages, pages);
+	ck_assert_uint_eq(mapping_pages(m), pages);
 	ck_assert_uint_eq(m->resident, 2);
 	ck_assert_uint_eq(rep.n_pages, rep.totals.resident);
 	process_report_clear(&rep);
@@ -382,8 +389,8 @@ START_TEST(test_pagemap_walk_budget)
 
 		scanner_start(&s, &ctx, true);
 		scan_ok(&s, c.pid, &rep);
-		for (size_t i = 0; i < rep.n_maps && rep.maps[i].vma.start < c.exec_addr; i++)
-			before += rep.maps[i].vma.end - rep.maps[i].vma.start;
+		for (size_t i = 0; i < rep.n_maps && rep.maps[i].start < c.exec_addr; i++)
+			before += rep.maps[i].end - rep.maps[i].start;
 		process_report_clear(&rep);
 		scanner_done(&s);
 		ctx.pagemap_walk_budget = before + 4 * psz; /* pages 0-3 of the region */
@@ -455,11 +462,11 @@ START_TEST(test_walk_window_clips_neighbours)
 	m2 = find_at(&rep, (uint64_t)(uintptr_t)(base + 8 * pg));
 	ck_assert_ptr_nonnull(m1);
 	ck_assert_ptr_nonnull(m2);
-	ck_assert_uint_eq(m1->vma.end, (uint64_t)(uintptr_t)(base + 4 * pg));
+	ck_assert_uint_eq(m1->end, (uint64_t)(uintptr_t)(base + 4 * pg));
 	ck_assert_uint_eq(m1->resident, 1);
 	ck_assert_uint_eq(m2->resident, 1);
-	ck_assert_uint_eq(sum_nodes(m1), 1);
-	ck_assert_uint_eq(sum_nodes(m2), 1);
+	ck_assert_uint_eq(sum_nodes(&rep, m1), 1);
+	ck_assert_uint_eq(sum_nodes(&rep, m2), 1);
 	ck_assert_ptr_null(find_at(&rep, (uint64_t)(uintptr_t)(base + 4 * pg))); /* not exec */
 	for (size_t i = 0; i < rep.n_pages; i++) {
 		uint64_t a = rep.pages[i].addr;
@@ -510,6 +517,73 @@ START_TEST(test_totals_add)
 }
 END_TEST
 
+/*
+ * What a process with 65,000 mappings costs is sizeof(struct mapping_report)
+ * and sizeof(struct page_ref) per mapping and page: the bar of issue 9 (RSS
+ * <= 10 MiB in every mode) was met at these sizes, not above them.
+ */
+START_TEST(test_per_mapping_sizes)
+{
+	ck_assert_uint_le(sizeof(struct mapping_report), 72);
+	ck_assert_uint_le(sizeof(struct page_ref), 24);
+	ck_assert_uint_le(sizeof(struct node_pages), 8);
+}
+END_TEST
+
+/* Mappings of one file with the same permissions share one files entry, so one name. */
+START_TEST(test_mappings_of_one_file_share_an_entry)
+{
+	enum { N = 40 };
+	struct real real = real_open();
+	struct cxlp_ctx ctx = real_ctx(&real);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	struct scanner s;
+	struct process_report rep;
+	char path[64];
+	char *maps[N];
+	uint32_t file = UINT32_MAX;
+	int fd;
+
+	make_text_file(path, sizeof(path), 1);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	/* offset 0 every time: no two can merge, wherever the kernel puts them */
+	for (size_t i = 0; i < N; i++) {
+		maps[i] = mmap(NULL, pg, i % 2 ? PROT_READ | PROT_EXEC : PROT_EXEC, MAP_PRIVATE, fd,
+			       0);
+		ck_assert(maps[i] != MAP_FAILED);
+	}
+	close(fd);
+
+	scanner_start(&s, &ctx, false);
+	scan_ok(&s, getpid(), &rep);
+	for (size_t i = 0; i < N; i += 2) {
+		const struct mapping_report *m = find_at(&rep, (uint64_t)(uintptr_t)maps[i]);
+
+		ck_assert_ptr_nonnull(m);
+		ck_assert_str_eq(mapping_file_of(&rep, m)->name, path);
+		ck_assert_str_eq(mapping_file_of(&rep, m)->perms, "--xp");
+		if (file == UINT32_MAX)
+			file = m->file;
+		ck_assert_uint_eq(m->file, file);
+	}
+	for (size_t i = 1; i < N; i += 2) {
+		const struct mapping_report *m = find_at(&rep, (uint64_t)(uintptr_t)maps[i]);
+
+		ck_assert_ptr_nonnull(m);
+		ck_assert_str_eq(mapping_file_of(&rep, m)->perms, "r-xp"); /* its own entry */
+		ck_assert_uint_ne(m->file, file);
+	}
+	ck_assert_uint_le(rep.n_files + N - 2, rep.n_maps);
+	process_report_clear(&rep);
+	scanner_done(&s);
+	for (size_t i = 0; i < N; i++)
+		munmap(maps[i], pg);
+	unlink(path);
+	real_close(&real);
+}
+END_TEST
+
 static Suite *scan_suite(void)
 {
 	Suite *s = suite_create("scan");
@@ -517,6 +591,8 @@ static Suite *scan_suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_self_matches_numa_maps);
+	tcase_add_test(tc, test_per_mapping_sizes);
+	tcase_add_test(tc, test_mappings_of_one_file_share_an_entry);
 	tcase_add_test(tc, test_child_anon_exec);
 	tcase_add_test(tc, test_dedupe_only_what_was_resident);
 	tcase_add_test(tc, test_cow_copy_is_private);

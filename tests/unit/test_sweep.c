@@ -285,13 +285,19 @@ END_TEST
 START_TEST(test_plan_no_target)
 {
 	struct fixture f;
-	struct mapping_report map = { .page_size = 4096, .vma = { .inode = 7 } };
+	struct mapping_report map = { .page_size = 4096 };
+	struct mapping_file file = { .name = (char *)"/f", .inode = 7 };
 	struct page_ref pages[3] = {
 		{ .addr = 0x1000, .file_page = 0, .node = CXL_NODE },
 		{ .addr = 0x2000, .file_page = 1, .node = DRAM_NODE },
 		{ .addr = 0x3000, .file_page = 2, .node = CXL_NODE, .deduplicated = true },
 	};
-	struct process_report p = { .maps = &map, .n_maps = 1, .pages = pages, .n_pages = 3 };
+	struct process_report p = { .maps = &map,
+				    .n_maps = 1,
+				    .files = &file,
+				    .n_files = 1,
+				    .pages = pages,
+				    .n_pages = 3 };
 	struct move_plan plan;
 	uint64_t budget = UINT64_MAX;
 
