@@ -369,8 +369,11 @@ static bool strip_deleted(char *name)
 	return true;
 }
 
-/* *@ret_seen: whether @fn was called (a later failure cannot fall back to text). */
-static int read_with_query(int fd, vma_fn fn, void *userdata, bool *ret_seen)
+/*
+ * *@ret_seen: whether @fn was called; then, when the query itself failed,
+ * *@ret_resume is where the next VMA was asked for (text can go on from there).
+ */
+static int read_with_query(int fd, vma_fn fn, void *userdata, bool *ret_seen, uint64_t *ret_resume)
 {
 	char name[PATH_MAX + sizeof(DELETED_SUFFIX)];
 	uint64_t addr = 0;
@@ -390,6 +393,7 @@ static int read_with_query(int fd, vma_fn fn, void *userdata, bool *ret_seen)
 		if (ioctl(fd, PROCMAP_QUERY_IOCTL, &q) < 0) {
 			if (errno == ENOENT)
 				return 0; /* no further executable VMA */
+			*ret_resume = addr;
 			return negative_errno();
 		}
 		v.start = q.vma_start;
@@ -531,6 +535,7 @@ struct text_sink {
 	struct smaps_sizes sizes;
 	vma_fn fn;
 	void *userdata;
+	uint64_t from; /* VMAs ending at or below: already given by PROCMAP_QUERY */
 };
 
 static int text_sink_push(const struct vma *v, void *userdata)
@@ -538,6 +543,8 @@ static int text_sink_push(const struct vma *v, void *userdata)
 	struct text_sink *sink = userdata;
 	struct vma sized = *v;
 
+	if (v->end <= sink->from)
+		return 0;
 	smaps_sizes_fill(&sink->sizes, &sized);
 	return sink->fn(&sized, sink->userdata);
 }
@@ -633,12 +640,25 @@ static int each_exec_at(int procdir_fd, enum procmaps_method method, const char 
 
 	if (method != PROCMAPS_TEXT) {
 		bool seen = false;
+		uint64_t resume = 0;
 
-		r = read_with_query(fd, fn, userdata, &seen);
+		r = read_with_query(fd, fn, userdata, &seen, &resume);
 		if (r == 0 && ret_used_query)
 			*ret_used_query = true;
-		if (r == 0 || r == -EACCES || r == -EPERM || seen)
-			return r; /* @fn saw VMAs: text would show them again */
+		if (r == 0 || r == -EACCES || r == -EPERM)
+			return r;
+		if (seen) {
+			/* @fn failed, the process went away, or only the query was asked for */
+			if (!resume || r == -ESRCH || method == PROCMAPS_QUERY)
+				return r;
+			/*
+			 * The query failed part-way (ENAMETOOLONG: a file's path
+			 * longer than PATH_MAX, which maps text prints): text gives
+			 * the VMAs @fn has not seen yet.
+			 */
+			sink.from = resume;
+			goto text;
+		}
 		/*
 		 * ESRCH also means "no mm": kernel threads and zombies.  The
 		 * text read below tells those (empty) from a reaped process.
@@ -647,6 +667,7 @@ static int each_exec_at(int procdir_fd, enum procmaps_method method, const char 
 			return r == -ENOTTY || r == -EINVAL ? -EOPNOTSUPP : r;
 		/* ENOTTY: kernel without PROCMAP_QUERY, or not procfs: parse text */
 	}
+text:
 	r = read_text(fd, &tp);
 	free(sink.sizes.text);
 	if (r < 0)

@@ -322,6 +322,7 @@ static int collect_window(struct scanner *s, struct process_report *r, struct re
 {
 	_cleanup_(resident_ranges_free) struct resident_ranges window = { 0 };
 	uint32_t last = first;
+	size_t at = 0;
 	int err;
 
 	while (last + 1 < r->n_maps && !r->maps[last + 1].skipped_empty &&
@@ -330,8 +331,20 @@ static int collect_window(struct scanner *s, struct process_report *r, struct re
 	err = residency_ranges_append(res, r->maps[first].start, r->maps[last].end, &window);
 	if (err < 0)
 		return err;
+	/*
+	 * Ranges and mappings both ascend: each mapping takes only the ranges
+	 * that overlap it (one range may span several), so a window of many
+	 * mappings costs their number plus the ranges', not their product.
+	 */
 	for (uint32_t i = first; i <= last; i++) {
-		err = take_ranges(s, r, res, i, window.items, window.n);
+		const struct mapping_report *m = &r->maps[i];
+		size_t end;
+
+		while (at < window.n && window.items[at].end <= m->start)
+			at++;
+		for (end = at; end < window.n && window.items[end].start < m->end; end++)
+			;
+		err = take_ranges(s, r, res, i, window.items + at, end - at);
 		if (err < 0)
 			return err;
 	}

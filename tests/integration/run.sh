@@ -12,4 +12,5 @@ python3 "$here/test_validate.py" "$@" || status=1
 python3 "$here/test_warm.py" "$@" || status=1
 python3 "$here/test_daemon.py" "$@" || status=1
 python3 "$here/test_review_daemon.py" "$@" || status=1
+python3 "$here/test_review_scan.py" "$@" || status=1
 exit "$status"
