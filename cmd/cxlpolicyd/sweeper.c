@@ -145,9 +145,43 @@ static int policy_members(struct manager *m, size_t policy, struct member **ret,
 	return 0;
 }
 
+/*
+ * Descriptors the daemon keeps for itself: pidfds are held only below the
+ * file limit minus this, so that cgroup, procfs and socket opens never fail
+ * for them.  A member without a pidfd is read as new by every sweep: slower,
+ * still right.
+ */
+#define FD_RESERVE 256
+
+static bool pidfd_room(int fd)
+{
+	static rlim_t limit;
+	static bool warned;
+	struct rlimit rl;
+
+	if (!limit)
+		limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+	if (limit == RLIM_INFINITY || (rlim_t)fd + FD_RESERVE < limit)
+		return true;
+	if (!warned)
+		log_full(LOG_WARNING, &LOG_NO_FIELDS,
+			 "file limit %llu: members beyond about %llu have no pidfd and are read by "
+			 "every sweep (raise LimitNOFILE)",
+			 (unsigned long long)limit,
+			 (unsigned long long)(limit > FD_RESERVE ? limit - FD_RESERVE : 0));
+	warned = true;
+	return false;
+}
+
 static int pidfd_open_(pid_t pid)
 {
-	return (int)syscall(SYS_pidfd_open, pid, 0);
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd >= 0 && !pidfd_room(fd)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /*
@@ -158,20 +192,26 @@ static int pidfd_open_(pid_t pid)
 static int members_alive(const struct policy_runtime *rt, bool **ret)
 {
 	_cleanup_free_ struct pollfd *fds = calloc(rt->n_pids ? rt->n_pids : 1, sizeof(*fds));
+	_cleanup_free_ size_t *at = calloc(rt->n_pids ? rt->n_pids : 1, sizeof(*at));
 	_cleanup_free_ bool *alive = calloc(rt->n_pids ? rt->n_pids : 1, sizeof(*alive));
+	size_t n = 0;
 	int r;
 
-	if (!fds || !alive)
+	if (!fds || !at || !alive)
 		return -ENOMEM;
+	/* only real descriptors: poll() refuses more entries than the file limit */
 	for (size_t i = 0; i < rt->n_pids; i++)
-		fds[i] = (struct pollfd){ .fd = rt->pidfds[i], .events = POLLIN };
+		if (rt->pidfds[i] >= 0) {
+			fds[n] = (struct pollfd){ .fd = rt->pidfds[i], .events = POLLIN };
+			at[n++] = i;
+		}
 	do
-		r = poll(fds, rt->n_pids, 0);
+		r = poll(fds, n, 0);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return negative_errno();
-	for (size_t i = 0; i < rt->n_pids; i++)
-		alive[i] = rt->pidfds[i] >= 0 && !(fds[i].revents & (POLLIN | POLLHUP | POLLNVAL));
+	for (size_t k = 0; k < n; k++)
+		alive[at[k]] = !(fds[k].revents & (POLLIN | POLLHUP | POLLNVAL));
 	*ret = TAKE_PTR(alive);
 	return 0;
 }

@@ -225,4 +225,70 @@ def test_policy_dir_replaced_is_still_watched():
         stop_daemon(p)
 
 
+@test
+def test_more_members_than_file_descriptors():
+    """The daemon keeps a pidfd per member: with a file limit below the member count (some
+    containers set the hard limit low), sweeps failed with EMFILE opening cgroup files. Now
+    pidfds stop short of the limit (members without one are read as new each sweep) and the
+    daemon says so once."""
+    if os.geteuid() != 0:
+        skip("needs root (cgroups)")
+    base, layout = members_dir()
+    if base is None:
+        skip("no cgroup2 mount")
+    name = "cxlp-review-fds.slice"
+    dirs = [os.path.join(base, name)]
+    v1 = "/sys/fs/cgroup/cpuset"
+    if layout == "hybrid" and os.path.isdir(v1):
+        dirs.append(os.path.join(v1, name))  # where hybrid hosts read members from
+    for d in dirs:
+        os.makedirs(d, exist_ok=True)
+    if len(dirs) > 1:
+        for f in ("cpus", "mems"):
+            with open(os.path.join(v1, f"cpuset.{f}")) as src, \
+                    open(os.path.join(dirs[1], f"cpuset.{f}"), "w") as dst:
+                dst.write(src.read())
+    join = " && ".join(f"echo $$ > {d}/cgroup.procs" for d in dirs)
+    n = 80
+    procs = [subprocess.Popen(["sh", "-c", f"{join} && exec sleep 3600"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) for _ in range(n)]
+    p = None
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with open(os.path.join(dirs[-1], "cgroup.procs")) as f:
+                if len(f.read().split()) >= n:
+                    break
+            time.sleep(0.2)
+        pol = policy_dir("fd.json", '{"version": 1, "policies": [{"name": "fd", "match": '
+                         '{"cgroup": "' + name + '/**"}, "mems": ["dram", "cxl"], '
+                         '"exec": {"interval": "1h"}}]}')
+        daemon = os.path.join(os.path.dirname(CTL), "cxlpolicyd")
+        wrapper = os.path.join(TMP, "limited-daemon")
+        with open(wrapper, "w") as f:
+            f.write(f"#!/bin/sh\nulimit -n 64 && exec {daemon} \"$@\"\n")
+        os.chmod(wrapper, 0o755)
+        open(LOG, "w").close()
+        p = start_daemon(wrapper, pol)
+        for i in range(3):
+            r = ctl("sweep", "--socket", SOCK, "--policy", "fd")
+            assert r.returncode in (0, 3), (
+                f"sweep {i + 1} with {n} members and a file limit of 64: exit {r.returncode}, "
+                f"{r.stderr.strip()}; log: {open(LOG).read()[-800:]}")
+        pol_st = [x for x in status()["policies"] if x["name"] == "fd"][0]
+        assert pol_st["exec"]["processes"] == n, pol_st
+        log = open(LOG).read()
+        assert "Too many open files" not in log, log[-800:]
+        assert log.count("have no pidfd") == 1, log[-800:]
+        assert p.poll() is None, f"the daemon exited {p.returncode}"
+    finally:
+        if p:
+            stop_daemon(p)
+        kill_all(procs)
+        time.sleep(0.2)
+        for d in reversed(dirs):
+            os.rmdir(d)
+
+
 finish("integration-review-daemon")
