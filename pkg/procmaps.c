@@ -549,13 +549,19 @@ static int text_sink_push(const struct vma *v, void *userdata)
 	return sink->fn(&sized, sink->userdata);
 }
 
-/* Maps text is parsed as it is read, a buffer at a time. */
+/*
+ * Maps text is parsed as it is read, a buffer at a time, so its total size
+ * costs no memory (65,000 mappings with long paths exceed 64 MiB of text on
+ * kernels without PROCMAP_QUERY).  A line is at most a path and some fields:
+ * one longer than TEXT_LINE_MAX is not maps text (-EFBIG).
+ */
 #define TEXT_CHUNK ((size_t)64 << 10)
+#define TEXT_LINE_MAX ((size_t)1 << 20)
 
 static int read_text(int fd, struct text_parse *tp)
 {
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0, total = 0, used;
+	size_t len = 0, cap = 0, used;
 	struct stat st;
 	int r;
 
@@ -570,6 +576,9 @@ static int read_text(int fd, struct text_parse *tp)
 		if (len == cap) {
 			/* a line longer than the buffer: make room for it */
 			size_t ncap = cap ? cap * 2 : TEXT_CHUNK;
+
+			if (cap >= TEXT_LINE_MAX)
+				return -EFBIG;
 			char *grown = realloc(buf, ncap);
 
 			if (!grown)
@@ -585,9 +594,6 @@ static int read_text(int fd, struct text_parse *tp)
 		}
 		if (n == 0)
 			break;
-		total += (size_t)n;
-		if (total > SYSROOT_MAX_FILE_SIZE_DEFAULT)
-			return -EFBIG;
 		len += (size_t)n;
 		r = parse_lines(tp, buf, len, false, &used);
 		if (r < 0)

@@ -688,6 +688,22 @@ START_TEST(test_each_exec_streams_text)
 	ck_assert_msg(strstr(err.message, "/proc/42/maps: line 2500: expected") != NULL,
 		      "message: %s", err.message);
 	ck_assert_uint_eq(partial.n, (2500 - 1 + 2) / 3); /* the exec lines before it, as read */
+
+	/* a line of more than 1 MiB is not maps text: -EFBIG, not an ever-growing buffer */
+	{
+		size_t name = (1 << 20) + 10;
+		_cleanup_free_ char *huge = malloc(name + 64);
+		_cleanup_(vma_list_free) struct vma_list none = { 0 };
+		int k = snprintf(huge, 64, "10000-11000 r-xp 0 08:01 5 /");
+
+		memset(huge + k, 'x', name);
+		strcpy(huge + k + name, "\n");
+		write_file(dir, "proc/42/maps", huge);
+		ck_assert_int_eq(
+			procmaps_each_exec_at(fd, PROCMAPS_TEXT, collect, &none, NULL, &err),
+			-EFBIG);
+		ck_assert_uint_eq(none.n, 0);
+	}
 	remove_tree(dir);
 }
 END_TEST
