@@ -122,16 +122,13 @@ static int handle_open(const struct sysroot *root, pid_t pid, bool live, struct 
 	_cleanup_close_ int procfd = -1, pidfd = -1, taskfd = -1;
 	int kept_procfd;
 	uint64_t start;
-	char state = '\0', rel[64];
+	char state = '\0';
 	int tgid = 0, threads = 0, r;
 	pid_t mm_tid = pid;
 
 	if (pid <= 0)
 		return -EINVAL;
-	snprintf(rel, sizeof(rel), "proc/%d", (int)pid);
-	procfd = sysroot_openat(root, rel, O_RDONLY | O_DIRECTORY);
-	if (procfd == -ENOENT)
-		return -ESRCH;
+	procfd = proc_dir_open(root, pid);
 	if (procfd < 0)
 		return procfd;
 	if (live) {

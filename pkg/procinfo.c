@@ -307,13 +307,9 @@ int procinfo_read_exec_signature(const struct sysroot *root, pid_t pid, struct e
 {
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_free_ char *stat = NULL, *status = NULL;
-	char rel[64];
 	int r;
 
-	snprintf(rel, sizeof(rel), "proc/%d", (int)pid);
-	dirfd = sysroot_openat(root, rel, O_RDONLY | O_DIRECTORY);
-	if (dirfd == -ENOENT)
-		return -ESRCH;
+	dirfd = proc_dir_open(root, pid);
 	if (dirfd < 0)
 		return dirfd;
 	r = read_proc_file_at(dirfd, "stat", &stat, NULL);
@@ -347,15 +343,21 @@ int procinfo_read_at(int procdir_fd, pid_t pid, struct procinfo *ret)
 	return procinfo_from_text(pid, stat, comm, status, cgroup, ret);
 }
 
+int proc_dir_open(const struct sysroot *root, pid_t pid)
+{
+	char rel[64];
+	int fd;
+
+	snprintf(rel, sizeof(rel), "proc/%d", (int)pid);
+	fd = sysroot_openat(root, rel, O_RDONLY | O_DIRECTORY);
+	return fd == -ENOENT ? -ESRCH : fd;
+}
+
 int procinfo_read(const struct sysroot *root, pid_t pid, struct procinfo *ret)
 {
 	_cleanup_close_ int dirfd = -1;
-	char rel[64];
 
-	snprintf(rel, sizeof(rel), "proc/%d", (int)pid);
-	dirfd = sysroot_openat(root, rel, O_RDONLY | O_DIRECTORY);
-	if (dirfd == -ENOENT)
-		return -ESRCH;
+	dirfd = proc_dir_open(root, pid);
 	if (dirfd < 0)
 		return dirfd;
 	return procinfo_read_at(dirfd, pid, ret);

@@ -60,6 +60,9 @@ int procinfo_parse_status_int(const char *status, const char *key, int *ret);
 /* The unified (v2) path from /proc/PID/cgroup ("0::/path"). */
 int procinfo_parse_cgroup(const char *text, char *buf, size_t size);
 
+/* An O_DIRECTORY descriptor of <root>/proc/PID; -ESRCH when there is none. */
+int proc_dir_open(const struct sysroot *root, pid_t pid);
+
 /* -ESRCH when the process does not exist. */
 int procinfo_read(const struct sysroot *root, pid_t pid, struct procinfo *ret);
 /*

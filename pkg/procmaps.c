@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "procmaps.h"
 
+#include "procinfo.h"
+
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -727,10 +729,7 @@ int procmaps_read_exec_err(const struct sysroot *root, pid_t pid, enum procmaps_
 	_cleanup_close_ int dirfd = -1;
 	char rel[64], display[PATH_MAX];
 
-	snprintf(rel, sizeof(rel), "proc/%d", (int)pid);
-	dirfd = sysroot_openat(root, rel, O_RDONLY | O_DIRECTORY);
-	if (dirfd == -ENOENT)
-		return -ESRCH;
+	dirfd = proc_dir_open(root, pid);
 	if (dirfd < 0)
 		return dirfd;
 	snprintf(rel, sizeof(rel), "proc/%d/maps", (int)pid);
