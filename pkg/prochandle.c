@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -114,8 +115,8 @@ static int find_live_thread(int procdir_fd, pid_t pid, int *ret_fd, pid_t *ret_t
  * Open the handle; with @ret_info, also what the stat and status read for it
  * (and cgroup) say about the process, so the caller need not read them again.
  */
-static int handle_open(const struct sysroot *root, pid_t pid, bool live, struct proc_handle *ret,
-		       struct procinfo *ret_info)
+static int handle_open(const struct sysroot *root, pid_t pid, bool live, bool want_status,
+		       struct proc_handle *ret, struct procinfo *ret_info)
 {
 	_cleanup_free_ char *stat = NULL, *status = NULL, *cgroup = NULL;
 	struct procinfo info;
@@ -151,11 +152,19 @@ static int handle_open(const struct sysroot *root, pid_t pid, bool live, struct 
 	r = read_stat(procfd, &start, &state, &stat);
 	if (r < 0)
 		return r;
-	r = read_status(procfd, &tgid, &threads, &status);
-	if (r < 0)
-		return r;
-	if (tgid != 0 && tgid != pid)
-		return -ESRCH; /* a thread's hidden /proc/TID, not a process */
+	if (live && !want_status) {
+		/* pidfd_open() refused threads already; the thread count is in stat too */
+		uint64_t n = 0;
+
+		(void)procinfo_parse_stat_u64(stat, 20, &n);
+		threads = n > INT_MAX ? INT_MAX : (int)n;
+	} else {
+		r = read_status(procfd, &tgid, &threads, &status);
+		if (r < 0)
+			return r;
+		if (tgid != 0 && tgid != pid)
+			return -ESRCH; /* a thread's hidden /proc/TID, not a process */
+	}
 
 	if (is_dead(state) && threads > 1) {
 		r = find_live_thread(procfd, pid, &taskfd, &mm_tid, &start);
@@ -192,13 +201,13 @@ static int handle_open(const struct sysroot *root, pid_t pid, bool live, struct 
 
 int proc_handle_open(const struct sysroot *root, pid_t pid, bool live, struct proc_handle *ret)
 {
-	return handle_open(root, pid, live, ret, NULL);
+	return handle_open(root, pid, live, true, ret, NULL);
 }
 
-int proc_handle_open_info(const struct sysroot *root, pid_t pid, bool live, struct proc_handle *ret,
-			  struct procinfo *ret_info)
+int proc_handle_open_info(const struct sysroot *root, pid_t pid, bool live, bool with_status,
+			  struct proc_handle *ret, struct procinfo *ret_info)
 {
-	return handle_open(root, pid, live, ret, ret_info);
+	return handle_open(root, pid, live, with_status, ret, ret_info);
 }
 
 int proc_handle_retarget(struct proc_handle *h)

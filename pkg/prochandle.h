@@ -43,11 +43,13 @@ int proc_handle_open(const struct sysroot *root, pid_t pid, bool live, struct pr
 /*
  * proc_handle_open(), and what the process's stat, status and cgroup say in
  * @ret_info (procinfo_read_at()'s fields; the name from stat), from the same
- * reads the handle needed: three procfs reads fewer per process.  Both
- * outputs untouched on failure.
+ * reads the handle needed: three procfs reads fewer per process.  Without
+ * @with_status (live only: a fixture tree needs status's Tgid), status is
+ * not read: no cpuset (has_mems_allowed false), no exec_signature, the
+ * thread count from stat.  Both outputs untouched on failure.
  */
-int proc_handle_open_info(const struct sysroot *root, pid_t pid, bool live, struct proc_handle *ret,
-			  struct procinfo *ret_info);
+int proc_handle_open_info(const struct sysroot *root, pid_t pid, bool live, bool with_status,
+			  struct proc_handle *ret, struct procinfo *ret_info);
 
 /*
  * 0 while the process is still the one opened: its pidfd (if any) does not

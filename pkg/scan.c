@@ -653,7 +653,8 @@ static int scan_process(struct scanner *s, pid_t pid, struct process_report *r)
 
 	if (!s->ctx->live)
 		return -EXDEV; /* its pids are not the ones move_pages() would reach */
-	err = proc_handle_open_info(s->ctx->root, pid, s->ctx->live, &r->handle, &r->info);
+	err = proc_handle_open_info(s->ctx->root, pid, s->ctx->live, !s->no_status, &r->handle,
+				    &r->info);
 	if (err < 0)
 		return err;
 	err = procmaps_each_exec_at(r->handle.dirfd, s->ctx->maps_method, take_vma, &take,

@@ -176,6 +176,7 @@ struct scanner {
 	struct pagestate *state; /* NULL: no deduplication */
 	size_t page_size;
 	enum residency_method residency; /* AUTO until the first process settled it */
+	bool no_status; /* scan only: status (cpuset, exec_signature) is not read */
 };
 
 /* @dedupe: share placement of page-cache pages between the processes of a run. */

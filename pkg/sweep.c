@@ -449,6 +449,7 @@ int sweep_run(const struct cxlp_ctx *ctx, const pid_t *pids, size_t n,
 		return -EXDEV;
 	migrate_pacer_init(&w.pacer, opts->chunk_target_ns);
 	r = scanner_init(&w.scanner, ctx, !opts->no_dedupe);
+	w.scanner.no_status = !opts->migrate && opts->scan_without_status;
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {

@@ -36,6 +36,12 @@ struct sweep_options {
 	/* Target nodes (a policy's node list); NULL: the nearest DRAM node of each process. */
 	const struct idset *targets;
 	bool no_dedupe; /* ask about and move shared pages through every mapper */
+	/*
+	 * Without migrate: do not read each process's status, which only moving
+	 * (its cpuset) and a daemon's exec signature need; three syscalls fewer
+	 * per process for a one-shot scan.
+	 */
+	bool scan_without_status;
 };
 
 /* What became of CXL pages of movable mappings; each physical page counted once. */

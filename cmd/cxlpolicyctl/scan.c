@@ -140,7 +140,7 @@ static int sweep_verb(struct cli *cli, int argc, char **argv, bool migrate)
 	_cleanup_(topology_freep) struct topology *topo = NULL;
 	_cleanup_free_ pid_t *pids = NULL;
 	struct targets targets = { .kind = TARGET_NONE };
-	struct sweep_options sopts = { .migrate = migrate };
+	struct sweep_options sopts = { .migrate = migrate, .scan_without_status = !migrate };
 	struct report_options ropts = { .json = cli->json, .migrate = migrate };
 	bool explain = false;
 	_cleanup_close_ int lock_fd = -1;

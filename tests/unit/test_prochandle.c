@@ -212,6 +212,50 @@ START_TEST(test_real_tid_is_no_process)
 	ck_assert_int_eq(proc_handle_open(root, getpid(), true, &h), 0);
 	ck_assert_int_eq(h.mm_tid, getpid());
 	proc_handle_close(&h);
+	/* without status (a one-shot scan): pidfd_open() alone refuses the thread */
+	{
+		struct procinfo info = { .pid = 77 };
+
+		ck_assert_int_eq(proc_handle_open_info(root, tid, true, false, &h, &info), -ESRCH);
+		ck_assert_int_eq(info.pid, 77);
+		ck_assert_int_eq(h.dirfd, -1);
+	}
+}
+END_TEST
+
+/*
+ * proc_handle_open_info(): the info from the handle's own reads; without
+ * status, no cpuset and no exec signature, the thread count from stat.
+ */
+START_TEST(test_open_info_with_and_without_status)
+{
+	_cleanup_(sysroot_freep) struct sysroot *root = open_root("/");
+	struct proc_handle h = PROC_HANDLE_NULL;
+	struct procinfo full, light, read;
+	pthread_t thread;
+	int tid = 0;
+
+	ck_assert_int_eq(pthread_create(&thread, NULL, sleeper, &tid), 0);
+	for (int i = 0; i < 500 && !__atomic_load_n(&tid, __ATOMIC_SEQ_CST); i++)
+		usleep(1000);
+	ck_assert_int_eq(procinfo_read(root, getpid(), &read), 0);
+	ck_assert_int_eq(proc_handle_open_info(root, getpid(), true, true, &h, &full), 0);
+	proc_handle_close(&h);
+	ck_assert_int_eq(proc_handle_open_info(root, getpid(), true, false, &h, &light), 0);
+	proc_handle_close(&h);
+	ck_assert_str_eq(full.comm, read.comm);
+	ck_assert_str_eq(light.comm, read.comm);
+	ck_assert_str_eq(full.cgroup, read.cgroup);
+	ck_assert_str_eq(light.cgroup, read.cgroup);
+	ck_assert_uint_eq(full.start_time, read.start_time);
+	ck_assert_uint_eq(light.start_time, read.start_time);
+	ck_assert(full.has_mems_allowed);
+	ck_assert(full.has_exec_signature);
+	ck_assert_int_eq(full.tgid, getpid());
+	ck_assert_int_ge(full.threads, 2);
+	ck_assert(!light.has_mems_allowed);
+	ck_assert(!light.has_exec_signature);
+	ck_assert_int_eq(light.tgid, 0);
 }
 END_TEST
 
@@ -293,6 +337,7 @@ static Suite *prochandle_suite(void)
 	tcase_add_test(real, test_real_child_exits);
 	tcase_add_test(real, test_real_start_time_mismatch);
 	tcase_add_test(real, test_real_tid_is_no_process);
+	tcase_add_test(real, test_open_info_with_and_without_status);
 	tcase_add_test(real, test_real_main_thread_exited);
 	suite_add_tcase(s, real);
 	return s;
