@@ -176,7 +176,7 @@ clean:
 # libraries whether or not it calls them, like a typical service: those of DEB_PACKAGES'
 # -dev packages (libsystemd brings lzma, zstd, lz4, gcrypt, cap) and zlib (Priority: required).
 BENCH_TOOLS := build/bench/runstat build/bench/mapsfloor build/bench/queryloop \
-	build/bench/hostile build/bench/sleeper
+	build/bench/vmafloor build/bench/hostile build/bench/sleeper
 BENCH_SLEEPER_LIBS := -Wl,--no-as-needed -lm -l:libz.so.1 -lnuma -ljson-c -lsystemd -lcgroup \
 	-lcheck -lsubunit -lpthread -Wl,--as-needed
 BENCH_ARGS = --ctl build/bin/cxlpolicyctl --daemon build/bin/cxlpolicyd --bin build/bench \
@@ -185,6 +185,10 @@ BENCH_ARGS = --ctl build/bin/cxlpolicyctl --daemon build/bin/cxlpolicyd --bin bu
 build/bench/sleeper: tests/bench/sleeper.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< $(BENCH_SLEEPER_LIBS)
+
+build/bench/vmafloor: tests/bench/vmafloor.c pkg/procmap_query.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ipkg -o $@ $<
 
 build/bench/%: tests/bench/%.c
 	@mkdir -p $(@D)

@@ -287,6 +287,10 @@ def part_scan(cfg, pop, runner, ctl, bindir):
             "admin": [sys.executable, os.path.join(HERE, "admin.py")],
             "queryloop": [os.path.join(bindir, "queryloop")],
         }
+        # (e) the floor of any PROCMAP_QUERY design, where the kernel has the ioctl
+        if subprocess.run([os.path.join(bindir, "vmafloor"), str(os.getpid())],
+                          capture_output=True).returncode == 0:
+            cmds["vmafloor"] = [os.path.join(bindir, "vmafloor")]
         if os.path.exists(numastat):
             cmds["numastat"] = numastat_sample
         res = runner.interleaved(cmds, cfg["reps"])
@@ -717,7 +721,8 @@ def table(doc):
     names = [("floor", "read every maps (c)"), ("scan", "scan --all (query)"),
              ("scan_text", "scan --all (text)"), ("scan_table", "scan --all (table)"),
              ("scan_json", "scan --all --json"), ("admin", "admin script (a)"),
-             ("numastat", "numastat -p, extrap (b)"), ("queryloop", "bare query loop (d)")]
+             ("numastat", "numastat -p, extrap (b)"), ("queryloop", "bare query loop (d)"),
+             ("vmafloor", "exec VMAs by query only (e)")]
     p(f"  {'approach':26}" + "".join(f" | N={r['n_started']:>5} ({r['processes']} procs)".ljust(32)
                                       for r in rows))
     for k, label in names:
@@ -733,6 +738,12 @@ def table(doc):
     p(f"  (largest N: {r['exec_mappings']} exec mappings, {r['exec_pages']} exec pages, "
       f"{r['resident_pages']} resident; scan {r['pages_per_s']['scan'] / 1e6:.1f} M pages/s, "
       f"bare loop {r['pages_per_s']['queryloop'] / 1e6:.1f} M pages/s)")
+    for r in rows:
+        if "vmafloor" in r["results"]:
+            v = r["results"]["vmafloor"]["wall_ms"]
+            p(f"  N={r['n_started']}: asking PROCMAP_QUERY for the executable VMAs alone (e) is "
+              f"{r['ratio_vs_floor']['vmafloor']:.2f}x reading every maps; scan --all is "
+              f"{r['results']['scan']['wall_ms'] / v:.2f}x (e)")
     p("  fitted CPU cost (least squares over the sizes):")
     for k, label in names:
         f = doc["scan"]["fits"].get(k)
@@ -819,7 +830,7 @@ def scale(doc, procs=20000, cores=256):
 def plots(doc, out):
     rows = doc["scan"]["rows"]
     keys = [k for k in ("floor", "scan", "scan_text", "scan_json", "admin", "numastat",
-                        "queryloop") if k in rows[0]["results"]]
+                        "queryloop", "vmafloor") if k in rows[0]["results"]]
     with open(os.path.join(out, "scan.dat"), "w") as f:
         f.write("# processes " + " ".join(keys) + " (wall ms) | ratios | rss MiB\n")
         for r in rows:
