@@ -186,11 +186,11 @@ build/bench/sleeper: tests/bench/sleeper.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< $(BENCH_SLEEPER_LIBS)
 
-build/bench/vmafloor: tests/bench/vmafloor.c pkg/procmap_query.h
+build/bench/vmafloor: tests/bench/vmafloor.c tests/bench/eachpid.h pkg/procmap_query.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ipkg -o $@ $<
 
-build/bench/%: tests/bench/%.c
+build/bench/%: tests/bench/%.c tests/bench/eachpid.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "eachpid.h"
+
 static long long bytes, procs;
 
 static void one(const char *pid)
@@ -32,21 +34,8 @@ static void one(const char *pid)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1) {
-		for (int i = 1; i < argc; i++)
-			one(argv[i]);
-	} else {
-		DIR *d = opendir("/proc");
-		struct dirent *e;
-		if (!d) {
-			perror("/proc");
-			return 1;
-		}
-		while ((e = readdir(d)))
-			if (isdigit((unsigned char)e->d_name[0]))
-				one(e->d_name);
-		closedir(d);
-	}
+	if (each_pid(argc, argv, one) < 0)
+		return 1;
 	printf("processes=%lld bytes=%lld\n", procs, bytes);
 	return 0;
 }

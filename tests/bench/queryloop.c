@@ -17,6 +17,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "eachpid.h"
+
 #define BATCH 1024
 
 static long long mappings, pages, resident;
@@ -58,23 +60,9 @@ int main(int argc, char **argv)
 {
 	long long procs = 0;
 
-	if (argc > 1) {
-		for (int i = 1; i < argc; i++, procs++)
-			one(argv[i]);
-	} else {
-		DIR *d = opendir("/proc");
-		struct dirent *e;
-		if (!d) {
-			perror("/proc");
-			return 1;
-		}
-		while ((e = readdir(d)))
-			if (isdigit((unsigned char)e->d_name[0])) {
-				one(e->d_name);
-				procs++;
-			}
-		closedir(d);
-	}
+	procs = each_pid(argc, argv, one);
+	if (procs < 0)
+		return 1;
 	printf("processes=%lld mappings=%lld pages=%lld resident=%lld\n", procs, mappings, pages,
 	       resident);
 	return 0;

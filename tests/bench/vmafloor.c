@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "eachpid.h"
+
 #include "procmap_query.h"
 
 static long long procs, vmas;
@@ -35,7 +37,8 @@ static void one(const char *pid)
 	for (;;) {
 		struct procmap_query_v1 q = {
 			.size = sizeof(q),
-			.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA | PROCMAP_QUERY_VMA_EXECUTABLE,
+			.query_flags =
+				PROCMAP_QUERY_COVERING_OR_NEXT_VMA | PROCMAP_QUERY_VMA_EXECUTABLE,
 			.query_addr = addr,
 		};
 
@@ -52,22 +55,8 @@ static void one(const char *pid)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1) {
-		for (int i = 1; i < argc; i++)
-			one(argv[i]);
-	} else {
-		DIR *d = opendir("/proc");
-		struct dirent *e;
-
-		if (!d) {
-			perror("/proc");
-			return 1;
-		}
-		while ((e = readdir(d)))
-			if (isdigit((unsigned char)e->d_name[0]))
-				one(e->d_name);
-		closedir(d);
-	}
+	if (each_pid(argc, argv, one) < 0)
+		return 1;
 	if (unsupported) {
 		fprintf(stderr, "vmafloor: no PROCMAP_QUERY on this kernel\n");
 		return 3;
