@@ -31,8 +31,10 @@ static void usage(FILE *out)
 		"%s)\n"
 		"  --control-group GRP  this group may change policy too (root always may)\n"
 		"  --status-restricted  status only for root and the control group\n"
-		"  --full-every N       re-read every member at least every N intervals (default "
-		"%d)\n"
+		"  --full-every N       look at every member at least every N intervals and "
+		"re-read\n"
+		"                       it when it changed, or at every fifth look (default %d;\n"
+		"                       1: re-read every member every interval)\n"
 		"  --sysroot DIR        read /proc and /sys below DIR (a host mounted into a pod)\n"
 		"  --log-level LEVEL    err, warning, notice, info (default), debug\n"
 		"  --version\n",

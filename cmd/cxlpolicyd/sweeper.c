@@ -333,7 +333,8 @@ static bool signature_changed(struct manager *m, pid_t pid, struct member_memo *
 {
 	struct exec_signature now;
 
-	if (!memo->has_sig || memo->skips >= MEMO_MAX_SKIPS)
+	/* --full-every 1: the admin asked for every member read every interval */
+	if (!memo->has_sig || memo->skips >= MEMO_MAX_SKIPS || m->cfg.full_every <= 1)
 		return true;
 	if (procinfo_read_exec_signature(m->root, pid, &now) < 0)
 		return true;

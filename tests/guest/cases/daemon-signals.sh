@@ -25,7 +25,7 @@ cat >/tmp/pol-daemon-signals.d/busy.json <<JSON
   "mems": ["all"], "exec": {"interval": "100ms"}}]}
 JSON
 daemon_start /tmp/pol-daemon-signals.d --full-every 1
-sweeping() { [ "$(grep -c '[a-z]* sweep: [0-9]* processes' /tmp/cxlpolicyd.log)" -ge "$1" ]; }
+sweeping() { [ "$(grep -c '[a-z]* sweep: [0-9]* of [0-9]* processes' /tmp/cxlpolicyd.log)" -ge "$1" ]; }
 wait_until 30 "sweeps running" sweeping 3 || fail "no sweeps: $(tail -n 5 /tmp/cxlpolicyd.log)"
 
 # SIGHUP mid-sweep, with a changed file: the new set is in force afterwards
@@ -39,15 +39,15 @@ for p in $(cat "$cg/gone/cgroup.procs"); do kill -9 "$p"; done
 gone_empty() { [ -z "$(cat "$cg/gone/cgroup.procs")" ]; }
 wait_until 10 "gone emptied" gone_empty || fail "processes of gone did not exit"
 rmdir "$cg/gone" || fail "cannot remove $cg/gone"
-n=$(grep -c '[a-z]* sweep: [0-9]* processes' /tmp/cxlpolicyd.log)
-more_sweeps() { [ "$(grep -c '[a-z]* sweep: [0-9]* processes' /tmp/cxlpolicyd.log)" -ge $((n + 3)) ]; }
+n=$(grep -c '[a-z]* sweep: [0-9]* of [0-9]* processes' /tmp/cxlpolicyd.log)
+more_sweeps() { [ "$(grep -c '[a-z]* sweep: [0-9]* of [0-9]* processes' /tmp/cxlpolicyd.log)" -ge $((n + 3)) ]; }
 wait_until 30 "sweeps after the removal" more_sweeps || fail "sweeps stopped after the cgroup was removed"
 kill -0 "$DAEMON_PID" || fail "cxlpolicyd died"
 cxlpolicyctl --json status | grep -q 'busy.slice\\\{0,1\}/gone' && fail "a removed cgroup is still governed"
 
 # SIGTERM mid-sweep: wait for a sweep to start, then stop it
-n=$(grep -c '[a-z]* sweep: [0-9]* processes' /tmp/cxlpolicyd.log)
-started() { [ "$(grep -c '[a-z]* sweep: [0-9]* processes' /tmp/cxlpolicyd.log)" -gt "$n" ]; }
+n=$(grep -c '[a-z]* sweep: [0-9]* of [0-9]* processes' /tmp/cxlpolicyd.log)
+started() { [ "$(grep -c '[a-z]* sweep: [0-9]* of [0-9]* processes' /tmp/cxlpolicyd.log)" -gt "$n" ]; }
 wait_until 10 "a sweep started" started || fail "no new sweep"
 daemon_stop
 grep 'sweep stopped by a signal\|signal SIGTERM' /tmp/cxlpolicyd.log | tail -n 3
