@@ -328,7 +328,7 @@ static struct member_memo *memos_for(const struct policy_runtime *rt, const size
  */
 #define MEMO_MAX_SKIPS 4
 
-/* Has the member's status changed since its last read?  Unknown counts as changed. */
+/* Has the member's exec_signature changed since its last read?  Unknown counts as changed. */
 static bool signature_changed(struct manager *m, pid_t pid, struct member_memo *memo)
 {
 	struct exec_signature now;
@@ -349,7 +349,8 @@ static bool signature_changed(struct manager *m, pid_t pid, struct member_memo *
  * nothing arrived on CXL through an allocation): the members new since the
  * last sweep, and of a rolling 1/@every of all of them (pid % @every ==
  * @turn, so a member's turn does not shift as others come and go) those
- * whose status shows new code or new file pages since their last read: what
+ * whose exec_signature shows new code or new page faults since their last
+ * read: what
  * the counters cannot see is a process newly mapping page cache already on
  * CXL.  Every member is looked at within @every intervals, and read in full
  * within (MEMO_MAX_SKIPS + 1) * @every.
