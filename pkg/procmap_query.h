@@ -33,3 +33,20 @@ struct procmap_query_v1 {
 #define PROCMAP_QUERY_VMA_EXECUTABLE 0x04
 #define PROCMAP_QUERY_VMA_SHARED 0x08
 #define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+
+/*
+ * The first executable VMA at or above @addr into @q, its name into @name
+ * (@name_size bytes; 0: no name).  0, or -1 with errno (ENOENT: none left).
+ */
+static inline int procmap_query_next_exec(int fd, uint64_t addr, char *name, uint32_t name_size,
+					  struct procmap_query_v1 *q)
+{
+	*q = (struct procmap_query_v1){
+		.size = sizeof(*q),
+		.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA | PROCMAP_QUERY_VMA_EXECUTABLE,
+		.query_addr = addr,
+		.vma_name_size = name_size,
+		.vma_name_addr = (uint64_t)(uintptr_t)name,
+	};
+	return ioctl(fd, PROCMAP_QUERY_IOCTL, q);
+}

@@ -15,7 +15,6 @@
 
 #define DELETED_SUFFIX " (deleted)"
 
-
 void vma_list_free(struct vma_list *list)
 {
 	if (!list)
@@ -358,18 +357,11 @@ static int read_with_query(int fd, vma_fn fn, void *userdata, bool *ret_seen, ui
 	uint64_t addr = 0;
 
 	for (;;) {
-		struct procmap_query_v1 q = {
-			.size = sizeof(q),
-			.query_flags =
-				PROCMAP_QUERY_COVERING_OR_NEXT_VMA | PROCMAP_QUERY_VMA_EXECUTABLE,
-			.query_addr = addr,
-			.vma_name_size = sizeof(name),
-			.vma_name_addr = (uint64_t)(uintptr_t)name,
-		};
+		struct procmap_query_v1 q;
 		struct vma v = { 0 };
 		int r;
 
-		if (ioctl(fd, PROCMAP_QUERY_IOCTL, &q) < 0) {
+		if (procmap_query_next_exec(fd, addr, name, sizeof(name), &q) < 0) {
 			if (errno == ENOENT)
 				return 0; /* no further executable VMA */
 			*ret_resume = addr;

@@ -325,8 +325,7 @@ static int collect_window(struct scanner *s, struct process_report *r, struct re
 	size_t at = 0;
 	int err;
 
-	while (last + 1 < r->n_maps && !r->maps[last + 1].skipped_empty &&
-	       r->maps[last + 1].start - r->maps[last].end <= WALK_GAP_MAX)
+	while (last + 1 < r->n_maps && r->maps[last + 1].start - r->maps[last].end <= WALK_GAP_MAX)
 		last++;
 	err = residency_ranges_append(res, r->maps[first].start, r->maps[last].end, &window);
 	if (err < 0)

@@ -35,14 +35,9 @@ static void one(const char *pid)
 		return;
 	procs++;
 	for (;;) {
-		struct procmap_query_v1 q = {
-			.size = sizeof(q),
-			.query_flags =
-				PROCMAP_QUERY_COVERING_OR_NEXT_VMA | PROCMAP_QUERY_VMA_EXECUTABLE,
-			.query_addr = addr,
-		};
+		struct procmap_query_v1 q;
 
-		if (ioctl(fd, PROCMAP_QUERY_IOCTL, &q) < 0) {
+		if (procmap_query_next_exec(fd, addr, NULL, 0, &q) < 0) {
 			if (errno == ENOTTY)
 				unsupported = 1;
 			break;
